@@ -1,0 +1,85 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from app.config import Config, config_from_env
+from app.database import configure_engine, set_write_intent
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` is a config class, or a mapping of overrides (tests)."""
+    base = config if isinstance(config, type) else config_from_env()
+    app = Flask(__name__, instance_path=str(Path(base.INSTANCE_PATH).resolve()))
+    app.config.from_object(base)
+    if isinstance(config, Mapping):
+        app.config.update(config)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or base.ensure_secret_key(Path(app.instance_path))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+
+    from app.cli import register_commands
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.author import bp as author_bp
+    from app.learn import bp as learn_bp
+    from app.supervise import bp as supervise_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learn_bp)
+    app.register_blueprint(supervise_bp, url_prefix="/supervise")
+    app.register_blueprint(author_bp, url_prefix="/author")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _mark_writes() -> None:
+        set_write_intent(request.method not in {"GET", "HEAD", "OPTIONS"})
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "media-src 'self' https:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response

@@ -1,0 +1,51 @@
+"""Who may do what: every view asks here, so the rules live in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from app.models import Role, Team, TeamMember, User
+
+
+def role_required(*roles: Role) -> Callable:
+    """Require sign-in and at least one of ``roles`` (admins pass every role check)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(Role.ADMIN, *roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def visible_teams(viewer: User) -> Select[tuple[Team]]:
+    """Teams whose people ``viewer`` may follow: all for an admin, their own for a supervisor."""
+    query = select(Team).order_by(Team.name)
+    if viewer.has_role(Role.ADMIN):
+        return query
+    if viewer.has_role(Role.SUPERVISOR):
+        return query.where(Team.supervisor_id == viewer.id)
+    return query.where(False)
+
+
+def visible_learners(viewer: User) -> Select[tuple[User]]:
+    """People whose training record ``viewer`` may see (never including other teams')."""
+    team_ids = visible_teams(viewer).with_only_columns(Team.id)
+    return (
+        select(User)
+        .join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.team_id.in_(team_ids))
+        .distinct()
+        .order_by(User.name)
+    )

@@ -1,0 +1,7 @@
+"""Course authors check, import and publish the course."""
+
+from flask import Blueprint
+
+bp = Blueprint("author", __name__, template_folder="templates")
+
+from app.author import routes  # noqa: E402,F401

@@ -1,0 +1,133 @@
+"""Command-line tools: ``flask course ...``, ``flask users ...``, ``flask demo ...``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.course_files import check_course, import_from_files
+from app.database import write_intent
+from app.extensions import db
+from app.models import Role, Team, TeamMember, User
+
+course_cli = AppGroup("course", help="Check and import the course files in modules/.")
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Demo data for trying the app.")
+
+DEMO_TEAM = "Demo team"
+DEMO_ACCOUNTS = [
+    ("learner@demo.test", "Demo Learner", {Role.LEARNER}),
+    ("supervisor@demo.test", "Demo Supervisor", {Role.SUPERVISOR}),
+    ("author@demo.test", "Demo Author", {Role.AUTHOR}),
+    ("admin@demo.test", "Demo Admin", {Role.ADMIN}),
+]
+
+
+def _directory(path: str | None) -> Path | None:
+    return Path(path) if path else None
+
+
+@course_cli.command("validate")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def course_validate(directory: str | None) -> None:
+    """Check every module; print each problem as path:line: message."""
+    course, problems = check_course(_directory(directory))
+    for problem in sorted(problems):
+        click.echo(str(problem))
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found.")
+    lessons = sum(len(m.lessons) for m in course.modules)
+    click.echo(f"OK: {len(course.modules)} module(s), {lessons} lesson(s), no problems.")
+
+
+@course_cli.command("import")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def course_import(directory: str | None) -> None:
+    """Validate, then upsert every module by slug in one transaction."""
+    report, problems = import_from_files(_directory(directory))
+    if report is None:
+        for problem in sorted(problems):
+            click.echo(str(problem))
+        raise click.ClickException(f"Nothing imported: {len(problems)} problem(s) found.")
+    click.echo(f"Imported: {report.summary()}.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), default=["learner"]
+)
+@click.option("--team", help="Team name; created if it does not exist.")
+@click.password_option(
+    prompt="Password", help="Read from a prompt or standard input, never the command line."
+)
+def users_create(email: str, name: str, roles: tuple[str, ...], team: str | None, password: str) -> None:
+    """Create an account. The password is read from the prompt (or stdin), never from arguments."""
+    if len(password) < 10:
+        raise click.ClickException("The password must have at least 10 characters.")
+    email = email.strip().lower()
+    with write_intent():
+        if _find(email):
+            raise click.ClickException(f"An account with the email {email} already exists.")
+        user = User(email=email, name=name.strip(), password_hash="")
+        user.set_password(password)
+        user.set_roles({Role(r) for r in roles})
+        db.session.add(user)
+        if team:
+            db.session.add(TeamMember(team=_team(team), user=user))
+        db.session.commit()
+    click.echo(f"Created {email} ({', '.join(sorted(roles))}).")
+
+
+def _find(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def _team(name: str) -> Team:
+    team = db.session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+    return team
+
+
+@demo_cli.command("setup")
+def demo_setup() -> None:
+    """Create the demo team and accounts where missing; existing ones are left untouched."""
+    password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+    created: list[str] = []
+    with write_intent():
+        team = _team(DEMO_TEAM)
+        for email, name, roles in DEMO_ACCOUNTS:
+            user = _find(email)
+            if user is None:
+                user = User(email=email, name=name, password_hash="")
+                user.set_password(password)
+                user.set_roles(roles)
+                db.session.add(user)
+                created.append(email)
+            if Role.LEARNER in roles and not any(m.team is team for m in user.memberships):
+                db.session.add(TeamMember(team=team, user=user))
+            if Role.SUPERVISOR in roles and team.supervisor is None:
+                team.supervisor = user
+        db.session.commit()
+    if created:
+        click.echo("Demo accounts created: " + ", ".join(created))
+        source = "DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else "generated; shown only this once"
+        click.echo(f"Demo password ({source}): {password}")
+    else:
+        click.echo("Demo accounts already exist; their passwords are unchanged.")
+    click.echo(f"Demo team join code: {team.join_code}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(course_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,103 @@
+"""Configuration read from the environment.
+
+The app must start with no environment at all (an embedded SQLite database under
+``instance/``), and must refuse to start in production without a real secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out "postgres://" URLs; SQLAlchemy wants an explicit driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Development defaults: everything works on one machine with no setup."""
+
+    ENV_NAME = "development"
+    INSTANCE_PATH = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'imh.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MODULES_DIR = Path(os.environ.get("MODULES_DIR", PROJECT_ROOT / "modules"))
+    MEDIA_DIR = Path(os.environ.get("MEDIA_DIR", PROJECT_ROOT / "media"))
+    SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # a learner may leave a form open between home visits
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    @classmethod
+    def ensure_secret_key(cls, instance_path: Path) -> str:
+        """Return SECRET_KEY, creating a per-install key for development if none is set.
+
+        The key is kept in the instance folder (never in the repository) so sessions
+        survive a restart of ``make run``.
+        """
+        if cls.SECRET_KEY:
+            return cls.SECRET_KEY
+        key_file = instance_path / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+class ProductionConfig(Config):
+    """Served by gunicorn: cookies only over HTTPS, and a real secret key is required."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def ensure_secret_key(cls, instance_path: Path) -> str:
+        key = cls.SECRET_KEY or ""
+        if len(key) < 32 or key in {"change-me", "dev", "secret"}:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                '(for example: python -c "import secrets; print(secrets.token_hex(32))").'
+            )
+        return key
+
+
+class TestConfig(Config):
+    """Used by the test suite; the database URL is set by the fixtures."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production-0123456789"
+    WTF_CSRF_ENABLED = False
+
+
+def config_from_env() -> type[Config]:
+    """Choose the configuration class from ``APP_ENV`` (development by default)."""
+    name = os.environ.get("APP_ENV", "development").lower()
+    return {"production": ProductionConfig, "development": Config}.get(name, Config)

@@ -1,0 +1,139 @@
+"""Upsert a checked course into the database, by slug, in the caller's transaction.
+
+Only fields that differ are assigned, so importing the same files twice writes nothing.
+Lessons are matched by slug, so a learner's progress survives edits to a module; a
+lesson that disappears from the files is archived rather than deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.course.spec import CourseSpec, LessonSpec, ModuleSpec
+from app.models import Lesson, Module, ModulePrerequisite
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.archived)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.archived)} archived"
+        )
+
+
+def import_course(session: Session, course: CourseSpec, root: Path) -> ImportReport:
+    """Bring the database in line with ``course``; the caller commits or rolls back."""
+    report = ImportReport()
+    existing = {m.slug: m for m in session.scalars(select(Module))}
+    modules: dict[str, Module] = {}
+    for spec in course.modules:
+        module = existing.get(spec.slug)
+        if module is None:
+            module = Module(slug=spec.slug)
+            session.add(module)
+            report.created.append(f"module {spec.slug}")
+            changed = True
+        else:
+            changed = False
+        changed |= _assign(module, _module_fields(spec, root))
+        changed |= _sync_lessons(module, spec, root, report)
+        modules[spec.slug] = module
+        if changed and module.id is not None:
+            report.updated.append(f"module {spec.slug}")
+    session.flush()
+    for spec in course.modules:
+        wanted = {modules[s].id for s in course.resolved_prerequisites(spec)}
+        module = modules[spec.slug]
+        if module.prerequisite_ids != wanted:
+            module.prerequisite_links = [
+                ModulePrerequisite(module_id=module.id, requires_id=i) for i in sorted(wanted)
+            ]
+            if f"module {spec.slug}" not in report.created + report.updated:
+                report.updated.append(f"module {spec.slug}")
+    for spec in course.modules:
+        name = f"module {spec.slug}"
+        if name not in report.created and name not in report.updated:
+            report.unchanged.append(name)
+    session.flush()
+    return report
+
+
+def _module_fields(spec: ModuleSpec, root: Path) -> dict:
+    return {
+        "title": spec.title,
+        "summary": spec.summary,
+        "position": spec.position,
+        "estimated_minutes": spec.estimated_minutes,
+        "ce_hours": spec.ce_hours,
+        "source_path": _relative(spec.path.parent, root),
+    }
+
+
+def _lesson_fields(spec: LessonSpec, root: Path) -> dict:
+    return {
+        "title": spec.title,
+        "kind": spec.kind,
+        "position": spec.position,
+        "minutes": spec.minutes,
+        "required": spec.required,
+        "body_md": spec.body,
+        "prompt": spec.prompt,
+        "media_src": spec.media,
+        "captions_src": spec.captions,
+        "chapters_src": spec.chapters,
+        "duration_seconds": spec.duration,
+        "complete_at": spec.complete_at,
+        "end_at_seconds": spec.end_at,
+        "archived": False,
+        "source_path": _relative(spec.path, root),
+    }
+
+
+def _sync_lessons(module: Module, spec: ModuleSpec, root: Path, report: ImportReport) -> bool:
+    changed = False
+    current = {lesson.slug: lesson for lesson in module.lessons}
+    for lesson_spec in spec.lessons:
+        lesson = current.get(lesson_spec.slug)
+        if lesson is None:
+            lesson = Lesson(slug=lesson_spec.slug)
+            module.lessons.append(lesson)
+            changed = True
+        changed |= _assign(lesson, _lesson_fields(lesson_spec, root))
+    wanted = {lesson.slug for lesson in spec.lessons}
+    for slug, lesson in current.items():
+        if slug not in wanted and not lesson.archived:
+            lesson.archived = True
+            report.archived.append(f"lesson {spec.slug}/{slug}")
+            changed = True
+    return changed
+
+
+def _assign(obj: object, values: dict) -> bool:
+    """Set only the attributes that differ; return whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,329 @@
+"""Read and check the ``modules/`` folder.
+
+Every problem is collected (not just the first), each as ``path:line: message``, so an
+author can fix a whole folder in one pass.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from app.course.captions import check_caption_file
+from app.course.problems import Problems
+from app.course.sources import Document, SourceError, parse_mapping, split_front_matter
+from app.course.spec import LESSON_KINDS, CourseSpec, LessonSpec, ModuleSpec
+
+NAME = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+MODULE_FILE = "module.yml"
+# Files a module folder may hold besides lessons; quiz.yml is read by the quiz importer.
+OTHER_FILES = {MODULE_FILE, "quiz.yml", "README.md"}
+
+MODULE_KEYS = {
+    "title": (str, True),
+    "summary": (str, True),
+    "estimated_minutes": (int, True),
+    "ce_hours": ((int, float), True),
+    "prerequisites": (list, False),
+}
+LESSON_KEYS = {
+    "title": (str, True),
+    "kind": (str, True),
+    "minutes": (int, False),
+    "required": (bool, False),
+    "prompt": (str, False),
+    "media": (str, False),
+    "captions": (str, False),
+    "chapters": (str, False),
+    "duration": ((int, float), False),
+    "complete_at": ((int, float), False),
+    "end_at": ((int, float), False),
+}
+TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", list: "a list"}
+
+
+def load_course(modules_dir: Path, media_dir: Path, root: Path | None = None) -> tuple[CourseSpec, Problems]:
+    """Read every module under ``modules_dir``; return what was read and every problem found."""
+    problems = Problems(root or modules_dir.parent)
+    course = CourseSpec()
+    if not modules_dir.is_dir():
+        problems.add(modules_dir, 1, "course folder not found")
+        return course, problems
+    for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        module = _load_module(folder, media_dir, problems)
+        if module:
+            course.modules.append(module)
+    _check_course(course, problems)
+    return course, problems
+
+
+def _load_module(folder: Path, media_dir: Path, problems: Problems) -> ModuleSpec | None:
+    match = NAME.match(folder.name)
+    if not match:
+        problems.add(
+            folder / MODULE_FILE, 1, f"module folder '{folder.name}' must be named NN-slug (e.g. 01-welcome)"
+        )
+        return None
+    meta_path = folder / MODULE_FILE
+    if not meta_path.is_file():
+        problems.add(meta_path, 1, f"missing {MODULE_FILE}")
+        return None
+    doc = _read_document(meta_path, problems)
+    if doc is None:
+        return None
+    values = _check_keys(doc, MODULE_KEYS, meta_path, problems)
+    module = ModuleSpec(
+        slug=match.group(2),
+        position=int(match.group(1)),
+        title=values.get("title", ""),
+        path=meta_path,
+        summary=values.get("summary", ""),
+        estimated_minutes=values.get("estimated_minutes", 0),
+        ce_hours=float(values.get("ce_hours", 0)),
+    )
+    for key in ("estimated_minutes", "ce_hours"):
+        if values.get(key, 0) < 0:
+            problems.add(meta_path, doc.line(key), f"'{key}' cannot be negative")
+    if "prerequisites" in values:
+        prereqs = values["prerequisites"]
+        if not all(isinstance(p, str) for p in prereqs):
+            problems.add(
+                meta_path, doc.line("prerequisites"), "'prerequisites' must be a list of module slugs"
+            )
+        else:
+            module.prerequisites = prereqs
+    module.lessons = _load_lessons(folder, media_dir, problems)
+    if not module.lessons:
+        problems.add(meta_path, 1, "module has no lessons (add a file such as 01-introduction.md)")
+    elif not any(lesson.required for lesson in module.lessons):
+        problems.add(
+            meta_path, 1, "module needs at least one required lesson, or it could never be completed"
+        )
+    return module
+
+
+def _load_lessons(folder: Path, media_dir: Path, problems: Problems) -> list[LessonSpec]:
+    lessons: list[LessonSpec] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name in OTHER_FILES or path.name.startswith("."):
+            continue
+        match = NAME.match(path.stem)
+        if path.suffix != ".md" or not match:
+            problems.add(path, 1, "unexpected file: lessons are named NN-slug.md")
+            continue
+        slug = match.group(2)
+        if slug in seen:
+            problems.add(path, 1, f"duplicate lesson slug '{slug}' (also {problems.display(seen[slug])})")
+            continue
+        seen[slug] = path
+        lesson = _load_lesson(path, int(match.group(1)), slug, media_dir, problems)
+        if lesson:
+            lessons.append(lesson)
+    return lessons
+
+
+def _load_lesson(
+    path: Path, position: int, slug: str, media_dir: Path, problems: Problems
+) -> LessonSpec | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+        front, body, _body_line = split_front_matter(text)
+        doc = parse_mapping(front, line_offset=1)
+    except UnicodeDecodeError:
+        problems.add(path, 1, "not UTF-8 text")
+        return None
+    except SourceError as error:
+        problems.add(path, error.line, error.message)
+        return None
+    values = _check_keys(doc, LESSON_KEYS, path, problems)
+    kind = values.get("kind", "reading")
+    if "kind" in values and kind not in LESSON_KINDS:
+        problems.add(path, doc.line("kind"), f"unknown kind '{kind}'; use one of: {', '.join(LESSON_KINDS)}")
+        return None
+    lesson = LessonSpec(
+        slug=slug,
+        position=position,
+        title=values.get("title", ""),
+        kind=kind,
+        path=path,
+        body=body.strip() + "\n" if body.strip() else "",
+        minutes=values.get("minutes"),
+        required=values.get("required", True),
+        prompt=values.get("prompt"),
+        media=values.get("media"),
+        captions=values.get("captions"),
+        chapters=values.get("chapters"),
+        duration=_float_or_none(values.get("duration")),
+        complete_at=float(values.get("complete_at", 0.95)),
+        end_at=_float_or_none(values.get("end_at")),
+    )
+    _check_kind_fields(lesson, doc, media_dir, problems)
+    return lesson
+
+
+def _check_kind_fields(lesson: LessonSpec, doc: Document, media_dir: Path, problems: Problems) -> None:
+    path = lesson.path
+    video_keys = ("media", "captions", "chapters", "duration", "complete_at", "end_at")
+    if lesson.kind != "video":
+        for key in video_keys:
+            if key in doc.data:
+                problems.add(path, doc.line(key), f"'{key}' is only for video lessons")
+    if lesson.kind != "reflection" and "prompt" in doc.data:
+        problems.add(path, doc.line("prompt"), "'prompt' is only for reflection lessons")
+    if lesson.kind == "reflection" and not (lesson.prompt or "").strip():
+        problems.add(path, doc.line("prompt"), "a reflection lesson needs a 'prompt'")
+    if lesson.kind != "video":
+        return
+    for key in ("media", "captions", "duration"):
+        if key not in doc.data:
+            problems.add(path, 1, f"a video lesson needs '{key}'")
+    if lesson.media and not lesson.media.startswith("https://"):
+        _check_media_file(lesson.media, media_dir, path, doc.line("media"), problems)
+    for key in ("captions", "chapters"):
+        value = getattr(lesson, key)
+        if value and _check_media_file(value, media_dir, path, doc.line(key), problems):
+            for caption_problem in check_caption_file(media_dir / value):
+                problems.add(media_dir / value, caption_problem.line, caption_problem.message)
+    if lesson.duration is not None and lesson.duration <= 0:
+        problems.add(path, doc.line("duration"), "'duration' must be a positive number of seconds")
+    if not 0 < lesson.complete_at <= 1:
+        problems.add(
+            path, doc.line("complete_at"), "'complete_at' is a share of the video between 0 and 1 (e.g. 0.95)"
+        )
+    if lesson.end_at is not None and (
+        lesson.end_at <= 0 or (lesson.duration and lesson.end_at > lesson.duration)
+    ):
+        problems.add(path, doc.line("end_at"), "'end_at' must fall within the video's duration")
+
+
+def _check_media_file(value: str, media_dir: Path, path: Path, line: int, problems: Problems) -> bool:
+    """A media reference must name a readable file inside the media folder."""
+    if value.startswith(("http://", "/")) or "\\" in value:
+        problems.add(
+            path, line, f"'{value}' must be a path inside media/ (or an https:// address for the video)"
+        )
+        return False
+    target = (media_dir / value).resolve()
+    if not target.is_relative_to(media_dir.resolve()):
+        problems.add(path, line, f"'{value}' points outside the media folder")
+        return False
+    if not target.is_file():
+        problems.add(path, line, f"media file not found: media/{value}")
+        return False
+    if not os.access(target, os.R_OK):
+        problems.add(path, line, f"media file cannot be read: media/{value}")
+        return False
+    return True
+
+
+def _read_document(path: Path, problems: Problems) -> Document | None:
+    try:
+        return parse_mapping(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        problems.add(path, 1, "not UTF-8 text")
+    except SourceError as error:
+        problems.add(path, error.line, error.message)
+    return None
+
+
+def _check_keys(
+    doc: Document, schema: dict[str, tuple[Any, bool]], path: Path, problems: Problems
+) -> dict[str, Any]:
+    """Report unknown, missing and mistyped keys; return the values that passed."""
+    values: dict[str, Any] = {}
+    for key, value in doc.data.items():
+        if key not in schema:
+            allowed = ", ".join(sorted(schema))
+            problems.add(path, doc.line(key), f"unknown key '{key}' (allowed: {allowed})")
+            continue
+        expected, _required = schema[key]
+        if value is None or not _is_type(value, expected):
+            problems.add(path, doc.line(key), f"'{key}' must be {_type_name(expected)}")
+            continue
+        if isinstance(value, str) and not value.strip():
+            problems.add(path, doc.line(key), f"'{key}' cannot be empty")
+            continue
+        values[key] = value
+    for key, (_expected, required) in schema.items():
+        if required and key not in doc.data:
+            problems.add(path, doc.first_line, f"missing required key '{key}'")
+    return values
+
+
+def _is_type(value: Any, expected: Any) -> bool:
+    # YAML's true/false are ints to Python; a number field must not accept them.
+    if isinstance(value, bool):
+        return expected is bool
+    return isinstance(value, expected)
+
+
+def _type_name(expected: Any) -> str:
+    if isinstance(expected, tuple):
+        return "a number"
+    return TYPE_NAMES.get(expected, expected.__name__)
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _check_course(course: CourseSpec, problems: Problems) -> None:
+    """Rules across modules: unique slugs and positions, known prerequisites, no cycles."""
+    by_slug: dict[str, ModuleSpec] = {}
+    by_position: dict[int, ModuleSpec] = {}
+    for module in course.modules:
+        if module.slug in by_slug:
+            other = problems.display(by_slug[module.slug].path)
+            problems.add(module.path, 1, f"duplicate module slug '{module.slug}' (also {other})")
+        by_slug.setdefault(module.slug, module)
+        if module.position in by_position:
+            other = problems.display(by_position[module.position].path)
+            problems.add(module.path, 1, f"module number {module.position:02d} is used twice (also {other})")
+        by_position.setdefault(module.position, module)
+    for module in course.modules:
+        for slug in module.prerequisites or []:
+            if slug not in by_slug:
+                problems.add(
+                    module.path, _prereq_line(module), f"prerequisite '{slug}' is not a module in this course"
+                )
+            elif slug == module.slug:
+                problems.add(module.path, _prereq_line(module), "a module cannot be its own prerequisite")
+    _check_cycles(course, by_slug, problems)
+
+
+def _prereq_line(module: ModuleSpec) -> int:
+    text = module.path.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("prerequisites"):
+            return number
+    return 1
+
+
+def _check_cycles(course: CourseSpec, by_slug: dict[str, ModuleSpec], problems: Problems) -> None:
+    graph = {
+        m.slug: [s for s in course.resolved_prerequisites(m) if s in by_slug and s != m.slug]
+        for m in course.modules
+    }
+    state: dict[str, str] = {}
+    reported: set[str] = set()
+
+    def visit(slug: str, trail: list[str]) -> None:
+        state[slug] = "visiting"
+        for required in graph.get(slug, []):
+            if state.get(required) == "visiting":
+                cycle = (trail + [slug])[(trail + [slug]).index(required) :] + [required]
+                if slug not in reported:
+                    reported.add(slug)
+                    module = by_slug[slug]
+                    chain = " -> ".join(cycle)
+                    problems.add(module.path, _prereq_line(module), f"prerequisites form a cycle: {chain}")
+            elif state.get(required) is None:
+                visit(required, trail + [slug])
+        state[slug] = "done"
+
+    for slug in graph:
+        if state.get(slug) is None:
+            visit(slug, [])

@@ -1,0 +1,48 @@
+"""Validate and import ``modules/`` against this app's database (used by the CLI and the author pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+
+from app.course.importer import ImportReport, import_course
+from app.course.loader import load_course
+from app.course.problems import Problems
+from app.course.spec import CourseSpec
+from app.database import write_intent
+from app.extensions import db
+
+
+def check_course(modules_dir: Path | None = None) -> tuple[CourseSpec, Problems]:
+    modules_dir = Path(modules_dir or current_app.config["MODULES_DIR"])
+    media_dir = Path(current_app.config["MEDIA_DIR"])
+    return load_course(modules_dir, media_dir, root=_root(modules_dir, media_dir))
+
+
+def import_from_files(modules_dir: Path | None = None) -> tuple[ImportReport | None, Problems]:
+    """Validate first; import only a course with no problems, all in one transaction."""
+    course, problems = check_course(modules_dir)
+    if problems:
+        return None, problems
+    root = _root(
+        Path(modules_dir or current_app.config["MODULES_DIR"]), Path(current_app.config["MEDIA_DIR"])
+    )
+    db.session.commit()  # the import below must begin its own (writing) transaction
+    with write_intent():
+        try:
+            report = import_course(db.session, course, root)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    return report, problems
+
+
+def _root(modules_dir: Path, media_dir: Path) -> Path:
+    """The folder paths are shown relative to: the common parent of modules/ and media/."""
+    a, b = modules_dir.resolve(), media_dir.resolve()
+    for parent in [a.parent, *a.parent.parents]:
+        if b.is_relative_to(parent):
+            return parent
+    return a.parent

@@ -1,0 +1,53 @@
+"""Database engine set-up that differs by backend.
+
+Several gunicorn workers share one SQLite file, so SQLite runs in WAL mode with a busy
+timeout and foreign keys on, and transactions that will write begin IMMEDIATE: a deferred
+transaction that reads and then writes fails with "database is locked" when another
+writer got there first, whatever the timeout. Reads stay deferred so readers never queue
+behind writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import Engine, event
+
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Mark the transactions begun inside this block as writers (BEGIN IMMEDIATE on SQLite)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def set_write_intent(value: bool) -> None:
+    """Per-request switch used by the app: unsafe HTTP methods write."""
+    _write_intent.set(value)
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+        # Let SQLAlchemy's "begin" event emit BEGIN itself, so we can choose IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

@@ -1,0 +1,7 @@
+"""What a learner sees: their course, modules, lessons and media."""
+
+from flask import Blueprint
+
+bp = Blueprint("learn", __name__, template_folder="templates")
+
+from app.learn import routes  # noqa: E402,F401

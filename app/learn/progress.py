@@ -1,0 +1,117 @@
+"""Queries behind the learner's pages, in a fixed number of round trips whatever the size.
+
+The decisions themselves (locked, complete, ...) are made by ``app.course.states``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
+
+from app.course.states import ModuleFacts, ModuleState, ModuleStatus, module_statuses
+from app.extensions import db
+from app.models import Lesson, LessonProgress, Module, Role, User, utcnow
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    module: Module
+    status: ModuleStatus
+
+    @property
+    def locked(self) -> bool:
+        return self.status.state is ModuleState.LOCKED
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    started: set[int]
+    completed: set[int]
+
+
+def course_modules(include_drafts: bool = False) -> list[Module]:
+    query = select(Module).options(selectinload(Module.lessons)).order_by(Module.position, Module.id)
+    if not include_drafts:
+        query = query.where(Module.published.is_(True))
+    return list(db.session.scalars(query))
+
+
+def module_facts(modules: list[Module]) -> list[ModuleFacts]:
+    shown = {m.id for m in modules}
+    return [
+        ModuleFacts(
+            module_id=m.id,
+            # A prerequisite that is not shown (a draft) cannot hold a learner back.
+            prerequisite_ids=frozenset(m.prerequisite_ids & shown),
+            required_lesson_ids=frozenset(lesson.id for lesson in m.active_lessons if lesson.required),
+            lesson_ids=frozenset(lesson.id for lesson in m.active_lessons),
+        )
+        for m in modules
+    ]
+
+
+def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
+    """Started and completed lesson ids for each user, in one query."""
+    result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
+    rows = db.session.execute(
+        select(LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.completed_at).where(
+            LessonProgress.user_id.in_(user_ids)
+        )
+    )
+    for user_id, lesson_id, completed_at in rows:
+        entry = result[user_id]
+        entry.started.add(lesson_id)
+        if completed_at is not None:
+            entry.completed.add(lesson_id)
+    return result
+
+
+def learner_overview(user: User, modules: list[Module] | None = None) -> list[ModuleView]:
+    modules = course_modules() if modules is None else modules
+    progress = progress_of([user.id])[user.id]
+    statuses = module_statuses(module_facts(modules), progress.started, progress.completed)
+    return [ModuleView(m, statuses[m.id]) for m in modules]
+
+
+def next_step(overview: list[ModuleView], completed: set[int]) -> tuple[Module, Lesson] | None:
+    """The first required lesson not yet done in the first open, unfinished module."""
+    for view in overview:
+        if view.status.state in (ModuleState.AVAILABLE, ModuleState.IN_PROGRESS):
+            for lesson in view.module.active_lessons:
+                if lesson.id not in completed:
+                    return view.module, lesson
+    return None
+
+
+def can_bypass_locks(user: User) -> bool:
+    """Authors and admins may open any lesson to check it; learners follow the sequence."""
+    return user.has_role(Role.AUTHOR, Role.ADMIN)
+
+
+def _insert(table):
+    return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+def record_started(user: User, lesson: Lesson) -> None:
+    """Idempotently note that ``user`` opened ``lesson`` (safe to repeat, safe under races)."""
+    statement = _insert(LessonProgress.__table__).values(
+        user_id=user.id, lesson_id=lesson.id, started_at=utcnow(), updated_at=utcnow()
+    )
+    db.session.execute(statement.on_conflict_do_nothing(index_elements=["user_id", "lesson_id"]))
+
+
+def record_completed(user: User, lesson: Lesson) -> bool:
+    """Mark ``lesson`` complete once; repeating it changes nothing. Returns True if newly complete."""
+    record_started(user, lesson)
+    row = db.session.scalar(
+        select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
+    )
+    if row.completed_at is not None:
+        return False
+    row.completed_at = utcnow()
+    return True

@@ -1,0 +1,227 @@
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from werkzeug.exceptions import HTTPException
+
+from app.auth.forms import EmptyForm
+from app.course.states import ModuleState
+from app.course.transcript import read_cues
+from app.database import write_intent
+from app.extensions import db
+from app.learn import bp
+from app.learn.forms import ReflectionForm
+from app.learn.progress import (
+    ModuleView,
+    can_bypass_locks,
+    course_modules,
+    learner_overview,
+    next_step,
+    progress_of,
+    record_completed,
+    record_started,
+)
+from app.markdown_render import render_markdown
+from app.models import Lesson, Module, Reflection
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str):
+    return render_markdown(text)
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("learn/welcome.html")
+    overview = learner_overview(current_user)
+    completed = progress_of([current_user.id])[current_user.id].completed
+    done = sum(1 for v in overview if v.status.state is ModuleState.COMPLETE)
+    return render_template(
+        "learn/home.html",
+        overview=overview,
+        next_step=next_step(overview, completed),
+        done=done,
+        completed=completed,
+    )
+
+
+@bp.route("/about")
+def about():
+    return render_template("learn/about.html")
+
+
+def _module_view(slug: str) -> tuple[ModuleView, list[ModuleView]]:
+    overview = learner_overview(current_user, course_modules(include_drafts=can_bypass_locks(current_user)))
+    for view in overview:
+        if view.module.slug == slug:
+            return view, overview
+    abort(404)
+
+
+@bp.route("/modules/<slug>")
+@login_required
+def module(slug: str):
+    view, overview = _module_view(slug)
+    names = {v.module.id: v.module.title for v in overview}
+    completed = progress_of([current_user.id])[current_user.id].completed
+    return render_template(
+        "learn/module.html",
+        view=view,
+        missing=[names[i] for i in view.status.missing_prerequisites if i in names],
+        completed=completed,
+        bypass=can_bypass_locks(current_user),
+    )
+
+
+def _open_lesson(slug: str, lesson_slug: str) -> tuple[ModuleView, Lesson]:
+    """The lesson, if this person may open it; otherwise 404 (unknown) or 403 (locked)."""
+    view, overview = _module_view(slug)
+    lesson = next((le for le in view.module.active_lessons if le.slug == lesson_slug), None)
+    if lesson is None:
+        abort(404)
+    if view.locked and not can_bypass_locks(current_user):
+        names = {v.module.id: v.module.title for v in overview}
+        needed = ", ".join(f"“{names[i]}”" for i in sorted(view.status.missing_prerequisites))
+        abort(403, f"This lesson opens when you complete {needed}.")
+    return view, lesson
+
+
+@bp.route("/modules/<slug>/<lesson_slug>")
+@login_required
+def lesson(slug: str, lesson_slug: str):
+    view, lesson = _open_lesson(slug, lesson_slug)
+    reflection = db.session.scalar(
+        select(Reflection).where(Reflection.user_id == current_user.id, Reflection.lesson_id == lesson.id)
+    )
+    form = ReflectionForm(obj=reflection) if lesson.kind == "reflection" else None
+    page = _render_lesson(view, lesson, form, reflection)
+    _note_started(lesson)
+    return page
+
+
+def _render_lesson(view: ModuleView, lesson: Lesson, form, reflection):
+    lessons = view.module.active_lessons
+    index = lessons.index(lesson)
+    completed = progress_of([current_user.id])[current_user.id].completed
+    return render_template(
+        "learn/lesson.html",
+        view=view,
+        lesson=lesson,
+        previous=lessons[index - 1] if index > 0 else None,
+        following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        form=form,
+        reflection=reflection,
+        cues=_transcript(lesson),
+        is_complete=lesson.id in completed,
+        empty_form=EmptyForm(),
+    )
+
+
+def _transcript(lesson: Lesson):
+    if not lesson.captions_src:
+        return []
+    path = Path(current_app.config["MEDIA_DIR"]) / lesson.captions_src
+    try:
+        return read_cues(path)
+    except (OSError, ValueError) as error:  # a missing or broken file must not break the page
+        current_app.logger.warning("transcript unavailable for %s: %s", lesson.captions_src, error)
+        return []
+
+
+def _note_started(lesson: Lesson) -> None:
+    db.session.commit()  # end the read transaction; the write below begins IMMEDIATE
+    with write_intent():
+        record_started(current_user, lesson)
+        db.session.commit()
+
+
+@bp.route("/modules/<slug>/<lesson_slug>/complete", methods=["POST"])
+@login_required
+def complete(slug: str, lesson_slug: str):
+    view, lesson = _open_lesson(slug, lesson_slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if lesson.kind != "reading":
+        abort(400, "Only reading lessons are marked complete by hand.")
+    if record_completed(current_user, lesson):
+        flash(f"“{lesson.title}” is complete.", "success")
+    db.session.commit()
+    return redirect(_after(view, lesson))
+
+
+@bp.route("/modules/<slug>/<lesson_slug>/reflection", methods=["POST"])
+@login_required
+def save_reflection(slug: str, lesson_slug: str):
+    view, lesson = _open_lesson(slug, lesson_slug)
+    if lesson.kind != "reflection":
+        abort(404)
+    form = ReflectionForm()
+    if not form.validate_on_submit():
+        # Show the page again with what was typed, so nothing is lost.
+        flash(
+            "Your answer was not saved yet: " + " ".join(e for errs in form.errors.values() for e in errs),
+            "error",
+        )
+        return _render_lesson(view, lesson, form, None), 422
+    reflection = db.session.scalar(
+        select(Reflection).where(Reflection.user_id == current_user.id, Reflection.lesson_id == lesson.id)
+    ) or Reflection(user_id=current_user.id, lesson_id=lesson.id)
+    reflection.text = form.text.data
+    reflection.shared = form.shared.data
+    db.session.add(reflection)
+    record_completed(current_user, lesson)
+    db.session.commit()
+    flash(
+        "Your answer is saved."
+        + (" Your supervisor can read it." if reflection.shared else " Only you can read it."),
+        "success",
+    )
+    return redirect(url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug))
+
+
+def _after(view: ModuleView, lesson: Lesson) -> str:
+    lessons = view.module.active_lessons
+    index = lessons.index(lesson)
+    if index + 1 < len(lessons):
+        return url_for("learn.lesson", slug=view.module.slug, lesson_slug=lessons[index + 1].slug)
+    return url_for("learn.module", slug=view.module.slug)
+
+
+@bp.route("/media/<path:filename>")
+@login_required
+def media(filename: str):
+    """Serve a lesson's video or captions to someone who may open that lesson.
+
+    ``send_from_directory`` refuses paths outside the media folder and answers range and
+    conditional requests (206, ETag, If-None-Match), so seeking starts at once.
+    """
+    lessons = db.session.scalars(
+        select(Lesson)
+        .join(Module)
+        .where(
+            Lesson.archived.is_(False),
+            or_(
+                Lesson.media_src == filename, Lesson.captions_src == filename, Lesson.chapters_src == filename
+            ),
+        )
+    ).all()
+    if not lessons:
+        abort(404)
+    allowed = False
+    for candidate in lessons:
+        try:
+            _open_lesson(candidate.module.slug, candidate.slug)
+            allowed = True
+            break
+        except HTTPException:  # locked or unknown here; another lesson may allow it
+            continue
+    if not allowed:
+        abort(403, "This file belongs to a lesson that is not open to you yet.")
+    response = send_from_directory(
+        Path(current_app.config["MEDIA_DIR"]).resolve(), filename, conditional=True, max_age=3600
+    )
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response

@@ -1,0 +1,23 @@
+"""All models, importable from one place (Alembic's autogenerate reads this)."""
+
+from app.models.base import Base, utcnow
+from app.models.course import Lesson, LessonKind, Module, ModulePrerequisite
+from app.models.people import Role, Team, TeamMember, User, UserRole, new_join_code
+from app.models.progress import LessonProgress, Reflection
+
+__all__ = [
+    "Base",
+    "Lesson",
+    "LessonKind",
+    "LessonProgress",
+    "Module",
+    "ModulePrerequisite",
+    "Reflection",
+    "Role",
+    "Team",
+    "TeamMember",
+    "User",
+    "UserRole",
+    "new_join_code",
+    "utcnow",
+]

@@ -1,0 +1,85 @@
+"""The course as stored in the database, imported from ``modules/``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+
+
+class LessonKind(StrEnum):
+    VIDEO = "video"
+    READING = "reading"
+    REFLECTION = "reflection"
+
+
+class Module(Base):
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    estimated_minutes: Mapped[int] = mapped_column(default=0)
+    ce_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    published: Mapped[bool] = mapped_column(default=True)
+    source_path: Mapped[str] = mapped_column(String(400), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module",
+        cascade="all, delete-orphan",
+        order_by="Lesson.position",
+    )
+    prerequisite_links: Mapped[list[ModulePrerequisite]] = relationship(
+        foreign_keys="ModulePrerequisite.module_id",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    @property
+    def active_lessons(self) -> list[Lesson]:
+        return [lesson for lesson in self.lessons if not lesson.archived]
+
+    @property
+    def prerequisite_ids(self) -> set[int]:
+        return {link.requires_id for link in self.prerequisite_links}
+
+
+class ModulePrerequisite(Base):
+    __tablename__ = "module_prerequisites"
+
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True)
+    requires_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Lesson(Base):
+    __tablename__ = "lessons"
+    __table_args__ = (UniqueConstraint("module_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[int | None] = mapped_column()
+    required: Mapped[bool] = mapped_column(default=True)
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    prompt: Mapped[str | None] = mapped_column(Text)
+    media_src: Mapped[str | None] = mapped_column(String(500))
+    captions_src: Mapped[str | None] = mapped_column(String(500))
+    chapters_src: Mapped[str | None] = mapped_column(String(500))
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    complete_at: Mapped[float] = mapped_column(Float, default=0.95)
+    end_at_seconds: Mapped[float | None] = mapped_column(Float)
+    # A lesson removed from the files is archived, not deleted, so learners keep their record.
+    archived: Mapped[bool] = mapped_column(default=False)
+    source_path: Mapped[str] = mapped_column(String(400), default="")
+
+    module: Mapped[Module] = relationship(back_populates="lessons")

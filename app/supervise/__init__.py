@@ -1,0 +1,7 @@
+"""Supervisors follow their teams' progress."""
+
+from flask import Blueprint
+
+bp = Blueprint("supervise", __name__, template_folder="templates")
+
+from app.supervise import routes  # noqa: E402,F401

@@ -61,13 +61,9 @@ def course_import(directory: str | None) -> None:
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option(
-    "--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), default=["learner"]
-)
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), default=["learner"])
 @click.option("--team", help="Team name; created if it does not exist.")
-@click.password_option(
-    prompt="Password", help="Read from a prompt or standard input, never the command line."
-)
+@click.password_option(prompt="Password", help="Read from a prompt or standard input, never the command line.")
 def users_create(email: str, name: str, roles: tuple[str, ...], team: str | None, password: str) -> None:
     """Create an account. The password is read from the prompt (or stdin), never from arguments."""
     if len(password) < 10:

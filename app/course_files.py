@@ -15,19 +15,29 @@ from app.extensions import db
 
 
 def check_course(modules_dir: Path | None = None) -> tuple[CourseSpec, Problems]:
-    modules_dir = Path(modules_dir or current_app.config["MODULES_DIR"])
-    media_dir = Path(current_app.config["MEDIA_DIR"])
+    modules_dir, media_dir = _folders(modules_dir)
     return load_course(modules_dir, media_dir, root=_root(modules_dir, media_dir))
 
 
+def _folders(modules_dir: Path | None) -> tuple[Path, Path]:
+    """The modules folder and its media: a ``media/`` beside the folder given, else the app's."""
+    if modules_dir is None:
+        return Path(current_app.config["MODULES_DIR"]), Path(current_app.config["MEDIA_DIR"])
+    beside = Path(modules_dir).parent / "media"
+    return Path(modules_dir), beside if beside.is_dir() else Path(current_app.config["MEDIA_DIR"])
+
+
 def import_from_files(modules_dir: Path | None = None) -> tuple[ImportReport | None, Problems]:
-    """Validate first; import only a course with no problems, all in one transaction."""
-    course, problems = check_course(modules_dir)
+    """Validate first; import only a course with no problems, all in one transaction.
+
+    Media are always checked against the app's own media folder, the one it serves from.
+    """
+    modules_dir = Path(modules_dir or current_app.config["MODULES_DIR"])
+    media_dir = Path(current_app.config["MEDIA_DIR"])
+    root = _root(modules_dir, media_dir)
+    course, problems = load_course(modules_dir, media_dir, root=root)
     if problems:
         return None, problems
-    root = _root(
-        Path(modules_dir or current_app.config["MODULES_DIR"]), Path(current_app.config["MEDIA_DIR"])
-    )
     db.session.commit()  # the import below must begin its own (writing) transaction
     with write_intent():
         try:
@@ -43,6 +53,6 @@ def _root(modules_dir: Path, media_dir: Path) -> Path:
     """The folder paths are shown relative to: the common parent of modules/ and media/."""
     a, b = modules_dir.resolve(), media_dir.resolve()
     for parent in [a.parent, *a.parent.parents]:
-        if b.is_relative_to(parent):
+        if b.is_relative_to(parent) and parent != Path(parent.anchor):
             return parent
-    return a.parent
+    return a.parent  # unrelated folders: media paths are then shown in full

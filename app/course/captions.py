@@ -42,9 +42,7 @@ def check_caption_text(text: str) -> list[CaptionProblem]:
         line_no = start + timing_index
         match = TIMING_LINE.match(block[timing_index])
         if not match:
-            problems.append(
-                CaptionProblem(line_no, "malformed timing line; expected 'HH:MM:SS.mmm --> HH:MM:SS.mmm'")
-            )
+            problems.append(CaptionProblem(line_no, "malformed timing line; expected 'HH:MM:SS.mmm --> HH:MM:SS.mmm'"))
             continue
         begin, end = seconds(*match.groups()[:4]), seconds(*match.groups()[4:8])
         if end <= begin:

@@ -59,9 +59,7 @@ def import_course(session: Session, course: CourseSpec, root: Path) -> ImportRep
         wanted = {modules[s].id for s in course.resolved_prerequisites(spec)}
         module = modules[spec.slug]
         if module.prerequisite_ids != wanted:
-            module.prerequisite_links = [
-                ModulePrerequisite(module_id=module.id, requires_id=i) for i in sorted(wanted)
-            ]
+            module.prerequisite_links = [ModulePrerequisite(module_id=module.id, requires_id=i) for i in sorted(wanted)]
             if f"module {spec.slug}" not in report.created + report.updated:
                 report.updated.append(f"module {spec.slug}")
     for spec in course.modules:

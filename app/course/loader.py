@@ -62,9 +62,7 @@ def load_course(modules_dir: Path, media_dir: Path, root: Path | None = None) ->
 def _load_module(folder: Path, media_dir: Path, problems: Problems) -> ModuleSpec | None:
     match = NAME.match(folder.name)
     if not match:
-        problems.add(
-            folder / MODULE_FILE, 1, f"module folder '{folder.name}' must be named NN-slug (e.g. 01-welcome)"
-        )
+        problems.add(folder / MODULE_FILE, 1, f"module folder '{folder.name}' must be named NN-slug (e.g. 01-welcome)")
         return None
     meta_path = folder / MODULE_FILE
     if not meta_path.is_file():
@@ -89,18 +87,14 @@ def _load_module(folder: Path, media_dir: Path, problems: Problems) -> ModuleSpe
     if "prerequisites" in values:
         prereqs = values["prerequisites"]
         if not all(isinstance(p, str) for p in prereqs):
-            problems.add(
-                meta_path, doc.line("prerequisites"), "'prerequisites' must be a list of module slugs"
-            )
+            problems.add(meta_path, doc.line("prerequisites"), "'prerequisites' must be a list of module slugs")
         else:
             module.prerequisites = prereqs
     module.lessons = _load_lessons(folder, media_dir, problems)
-    if not module.lessons:
+    if not any(p.suffix == ".md" and NAME.match(p.stem) for p in folder.iterdir()):
         problems.add(meta_path, 1, "module has no lessons (add a file such as 01-introduction.md)")
-    elif not any(lesson.required for lesson in module.lessons):
-        problems.add(
-            meta_path, 1, "module needs at least one required lesson, or it could never be completed"
-        )
+    elif module.lessons and not any(lesson.required for lesson in module.lessons):
+        problems.add(meta_path, 1, "module needs at least one required lesson, or it could never be completed")
     return module
 
 
@@ -125,9 +119,7 @@ def _load_lessons(folder: Path, media_dir: Path, problems: Problems) -> list[Les
     return lessons
 
 
-def _load_lesson(
-    path: Path, position: int, slug: str, media_dir: Path, problems: Problems
-) -> LessonSpec | None:
+def _load_lesson(path: Path, position: int, slug: str, media_dir: Path, problems: Problems) -> LessonSpec | None:
     try:
         text = path.read_text(encoding="utf-8")
         front, body, _body_line = split_front_matter(text)
@@ -179,7 +171,7 @@ def _check_kind_fields(lesson: LessonSpec, doc: Document, media_dir: Path, probl
         return
     for key in ("media", "captions", "duration"):
         if key not in doc.data:
-            problems.add(path, 1, f"a video lesson needs '{key}'")
+            problems.add(path, doc.first_line, f"a video lesson needs '{key}'")
     if lesson.media and not lesson.media.startswith("https://"):
         _check_media_file(lesson.media, media_dir, path, doc.line("media"), problems)
     for key in ("captions", "chapters"):
@@ -190,21 +182,15 @@ def _check_kind_fields(lesson: LessonSpec, doc: Document, media_dir: Path, probl
     if lesson.duration is not None and lesson.duration <= 0:
         problems.add(path, doc.line("duration"), "'duration' must be a positive number of seconds")
     if not 0 < lesson.complete_at <= 1:
-        problems.add(
-            path, doc.line("complete_at"), "'complete_at' is a share of the video between 0 and 1 (e.g. 0.95)"
-        )
-    if lesson.end_at is not None and (
-        lesson.end_at <= 0 or (lesson.duration and lesson.end_at > lesson.duration)
-    ):
+        problems.add(path, doc.line("complete_at"), "'complete_at' is a share of the video between 0 and 1 (e.g. 0.95)")
+    if lesson.end_at is not None and (lesson.end_at <= 0 or (lesson.duration and lesson.end_at > lesson.duration)):
         problems.add(path, doc.line("end_at"), "'end_at' must fall within the video's duration")
 
 
 def _check_media_file(value: str, media_dir: Path, path: Path, line: int, problems: Problems) -> bool:
     """A media reference must name a readable file inside the media folder."""
     if value.startswith(("http://", "/")) or "\\" in value:
-        problems.add(
-            path, line, f"'{value}' must be a path inside media/ (or an https:// address for the video)"
-        )
+        problems.add(path, line, f"'{value}' must be a path inside media/ (or an https:// address for the video)")
         return False
     target = (media_dir / value).resolve()
     if not target.is_relative_to(media_dir.resolve()):
@@ -229,9 +215,7 @@ def _read_document(path: Path, problems: Problems) -> Document | None:
     return None
 
 
-def _check_keys(
-    doc: Document, schema: dict[str, tuple[Any, bool]], path: Path, problems: Problems
-) -> dict[str, Any]:
+def _check_keys(doc: Document, schema: dict[str, tuple[Any, bool]], path: Path, problems: Problems) -> dict[str, Any]:
     """Report unknown, missing and mistyped keys; return the values that passed."""
     values: dict[str, Any] = {}
     for key, value in doc.data.items():
@@ -286,9 +270,7 @@ def _check_course(course: CourseSpec, problems: Problems) -> None:
     for module in course.modules:
         for slug in module.prerequisites or []:
             if slug not in by_slug:
-                problems.add(
-                    module.path, _prereq_line(module), f"prerequisite '{slug}' is not a module in this course"
-                )
+                problems.add(module.path, _prereq_line(module), f"prerequisite '{slug}' is not a module in this course")
             elif slug == module.slug:
                 problems.add(module.path, _prereq_line(module), "a module cannot be its own prerequisite")
     _check_cycles(course, by_slug, problems)
@@ -303,22 +285,21 @@ def _prereq_line(module: ModuleSpec) -> int:
 
 
 def _check_cycles(course: CourseSpec, by_slug: dict[str, ModuleSpec], problems: Problems) -> None:
+    """Report each cycle once, on the modules whose 'prerequisites' line closes it."""
     graph = {
-        m.slug: [s for s in course.resolved_prerequisites(m) if s in by_slug and s != m.slug]
-        for m in course.modules
+        m.slug: [s for s in course.resolved_prerequisites(m) if s in by_slug and s != m.slug] for m in course.modules
     }
     state: dict[str, str] = {}
-    reported: set[str] = set()
 
     def visit(slug: str, trail: list[str]) -> None:
         state[slug] = "visiting"
         for required in graph.get(slug, []):
             if state.get(required) == "visiting":
-                cycle = (trail + [slug])[(trail + [slug]).index(required) :] + [required]
-                if slug not in reported:
-                    reported.add(slug)
-                    module = by_slug[slug]
-                    chain = " -> ".join(cycle)
+                path = trail + [slug]
+                cycle = path[path.index(required) :]
+                chain = " -> ".join(cycle + [required])
+                explicit = [by_slug[s] for s in cycle if by_slug[s].prerequisites is not None] or [by_slug[slug]]
+                for module in explicit:
                     problems.add(module.path, _prereq_line(module), f"prerequisites form a cycle: {chain}")
             elif state.get(required) is None:
                 visit(required, trail + [slug])

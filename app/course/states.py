@@ -40,17 +40,13 @@ class ModuleStatus:
         return round(100 * self.completed_lessons / self.required_lessons)
 
 
-def module_statuses(
-    modules: list[ModuleFacts], started: set[int], completed: set[int]
-) -> dict[int, ModuleStatus]:
+def module_statuses(modules: list[ModuleFacts], started: set[int], completed: set[int]) -> dict[int, ModuleStatus]:
     """State of every module for one learner.
 
     ``started`` and ``completed`` are lesson ids. A module is complete when all its required
     lessons are; it is locked while any prerequisite module is not complete.
     """
-    complete_modules = {
-        m.module_id for m in modules if m.required_lesson_ids and m.required_lesson_ids <= completed
-    }
+    complete_modules = {m.module_id for m in modules if m.required_lesson_ids and m.required_lesson_ids <= completed}
     statuses: dict[int, ModuleStatus] = {}
     for facts in modules:
         done = len(facts.required_lesson_ids & completed)

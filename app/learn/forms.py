@@ -10,9 +10,7 @@ class ReflectionForm(FlaskForm):
         "Your answer",
         validators=[
             DataRequired("Write your answer before saving."),
-            Length(
-                max=REFLECTION_MAX, message=f"Please keep your answer under {REFLECTION_MAX:,} characters."
-            ),
+            Length(max=REFLECTION_MAX, message=f"Please keep your answer under {REFLECTION_MAX:,} characters."),
         ],
     )
     shared = BooleanField("Share this answer with my supervisor")

@@ -174,8 +174,7 @@ def save_reflection(slug: str, lesson_slug: str):
     record_completed(current_user, lesson)
     db.session.commit()
     flash(
-        "Your answer is saved."
-        + (" Your supervisor can read it." if reflection.shared else " Only you can read it."),
+        "Your answer is saved." + (" Your supervisor can read it." if reflection.shared else " Only you can read it."),
         "success",
     )
     return redirect(url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug))
@@ -202,9 +201,7 @@ def media(filename: str):
         .join(Module)
         .where(
             Lesson.archived.is_(False),
-            or_(
-                Lesson.media_src == filename, Lesson.captions_src == filename, Lesson.chapters_src == filename
-            ),
+            or_(Lesson.media_src == filename, Lesson.captions_src == filename, Lesson.chapters_src == filename),
         )
     ).all()
     if not lessons:

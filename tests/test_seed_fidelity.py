@@ -37,7 +37,12 @@ def seed_turns() -> list[tuple[str, str]]:
 
 def test_seed_has_the_expected_speakers():
     assert [speaker for speaker, _ in seed_turns()] == [
-        "Denise Webb", "Heidi Maderia", "Anne Giordano", "Denise Webb", "Lisa Candels", "Mary Watson Avery",
+        "Denise Webb",
+        "Heidi Maderia",
+        "Anne Giordano",
+        "Denise Webb",
+        "Lisa Candels",
+        "Mary Watson Avery",
     ]
 
 

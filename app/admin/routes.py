@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from app.access import role_required
 from app.admin import bp
@@ -11,11 +12,12 @@ from app.extensions import db
 from app.models import Role, Team, TeamMember, User, UserRole, new_join_code
 
 
-def _team_choices() -> list[tuple[int, str]]:
-    return [(0, "No team")] + [(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name))]
+def _team_choices() -> list[SelectChoice]:
+    teams = db.session.scalars(select(Team).order_by(Team.name))
+    return [SelectChoice(0, "No team")] + [SelectChoice(t.id, t.name) for t in teams]
 
 
-def _supervisor_choices() -> list[tuple[int, str]]:
+def _supervisor_choices() -> list[SelectChoice]:
     supervisors = db.session.scalars(
         select(User)
         .join(UserRole)
@@ -23,7 +25,7 @@ def _supervisor_choices() -> list[tuple[int, str]]:
         .distinct()
         .order_by(User.name)
     )
-    return [(0, "No supervisor")] + [(u.id, f"{u.name} ({u.email})") for u in supervisors]
+    return [SelectChoice(0, "No supervisor")] + [SelectChoice(u.id, f"{u.name} ({u.email})") for u in supervisors]
 
 
 @bp.route("/")

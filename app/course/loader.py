@@ -101,6 +101,7 @@ def _load_module(folder: Path, media_dir: Path, problems: Problems) -> ModuleSpe
 def _load_lessons(folder: Path, media_dir: Path, problems: Problems) -> list[LessonSpec]:
     lessons: list[LessonSpec] = []
     seen: dict[str, Path] = {}
+    numbers: dict[int, Path] = {}
     for path in sorted(folder.iterdir()):
         if path.name in OTHER_FILES or path.name.startswith("."):
             continue
@@ -113,6 +114,10 @@ def _load_lessons(folder: Path, media_dir: Path, problems: Problems) -> list[Les
             problems.add(path, 1, f"duplicate lesson slug '{slug}' (also {problems.display(seen[slug])})")
             continue
         seen[slug] = path
+        number = int(match.group(1))
+        if number in numbers:
+            problems.add(path, 1, f"lesson number {number:02d} is used twice (also {problems.display(numbers[number])})")
+        numbers.setdefault(number, path)
         lesson = _load_lesson(path, int(match.group(1)), slug, media_dir, problems)
         if lesson:
             lessons.append(lesson)

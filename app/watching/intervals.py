@@ -11,7 +11,8 @@ The only non-idempotent step is :func:`credit`, which caps how many *new* second
 because the client is not trusted: a forged request claiming the whole video must not complete it.
 
 Representation: a sorted list of disjoint ``(start, end)`` tuples with ``start < end``, rounded to
-milliseconds, and no two intervals closer than :data:`TOUCH_TOLERANCE` (such gaps are closed).
+milliseconds (except an end equal to the duration), and no two intervals closer than
+:data:`TOUCH_TOLERANCE` (such gaps are closed).
 """
 
 from __future__ import annotations
@@ -127,9 +128,12 @@ def _coalesce(intervals: Iterable[Interval]) -> list[Interval]:
 
 
 def _union(intervals: Iterable[Sequence[float]]) -> list[Interval]:
-    """Drop malformed intervals, round, and coalesce - without clipping (no duration is known)."""
-    rounded = ((_round(start), _round(end)) for start, end in _parse(intervals))
-    return _coalesce((start, end) for start, end in rounded if end > start)
+    """Drop malformed intervals and coalesce the rest, without clipping or rounding.
+
+    No rounding here: endpoints come out exactly as they went in, so an end equal to a duration with
+    sub-millisecond precision is never rounded past it, and merging never moves a boundary.
+    """
+    return _coalesce(_parse(intervals))
 
 
 def _check_duration(duration: float) -> float:
@@ -146,8 +150,8 @@ def normalize(ranges: object, duration: float) -> list[Interval]:
     Malformed ranges (not two numbers, NaN/infinite, ``end <= start``) are dropped, the rest are
     clipped to ``[0, duration]`` (a player may report slightly past the end, and a forger anything),
     rounded to milliseconds, sorted, and merged when they overlap or are less than
-    :data:`TOUCH_TOLERANCE` apart.  An end clipped to a duration with more than millisecond precision
-    keeps that precision, so coverage can never exceed the duration.
+    :data:`TOUCH_TOLERANCE` apart.  An end at or past the duration becomes exactly the duration, not
+    rounded, so that watching to the end covers the whole video and coverage never exceeds it.
 
     Raises ValueError if ``duration`` itself is not a positive finite number.
     """
@@ -155,7 +159,7 @@ def normalize(ranges: object, duration: float) -> list[Interval]:
     clipped: list[Interval] = []
     for start, end in _parse(ranges):
         low = _round(max(start, 0.0))
-        high = min(_round(min(end, limit)), limit)
+        high = limit if end >= limit else min(_round(end), limit)
         if high > low:
             clipped.append((low, high))
     return _coalesce(clipped)
@@ -166,7 +170,8 @@ def merge(a: Iterable[Sequence[float]], b: Iterable[Sequence[float]]) -> list[In
 
     Commutative, associative and idempotent, so the stored set does not depend on the order in which
     reports arrive nor on how often one is re-sent (retries, ``sendBeacon`` on page hide, ...).
-    Inputs are assumed to be already clipped (e.g. by :func:`normalize`); malformed items are dropped.
+    Inputs are expected to come from :func:`normalize` (clipped and rounded); they are not rounded
+    again, so boundaries never move.  Malformed items are dropped.
     """
     return _union([*a, *b])
 
@@ -187,9 +192,7 @@ def covered(intervals: Iterable[Sequence[float]], start: float = 0, end: float |
     high = math.inf if end is None else end
     if high <= start:
         return 0.0
-    return math.fsum(
-        max(0.0, min(e, high) - max(s, start)) for s, e in _union(intervals) if e > start and s < high
-    )
+    return math.fsum(max(0.0, min(e, high) - max(s, start)) for s, e in _union(intervals) if e > start and s < high)
 
 
 def subtract(new: Iterable[Sequence[float]], existing: Iterable[Sequence[float]]) -> list[Interval]:
@@ -234,9 +237,7 @@ def _target_length(duration: float, end_at: float | None) -> float:
     return length
 
 
-def coverage_ratio(
-    intervals: Iterable[Sequence[float]], duration: float, end_at: float | None = None
-) -> float:
+def coverage_ratio(intervals: Iterable[Sequence[float]], duration: float, end_at: float | None = None) -> float:
     """Fraction in ``[0, 1]`` of ``[0, end_at or duration]`` that was watched, for progress bars.
 
     Returns 0.0 for an unusable duration rather than raising, since this is used for display.
@@ -356,6 +357,4 @@ def credit(
     intervals = merge(watched, granted)
     credited = max(0.0, round(covered(intervals) - before, 6))
     rejected = max(0.0, round(claimed_new - credited, 6)) if capped else 0.0
-    return CreditResult(
-        intervals=intervals, credited_seconds=credited, rejected_seconds=rejected, capped=capped
-    )
+    return CreditResult(intervals=intervals, credited_seconds=credited, rejected_seconds=rejected, capped=capped)

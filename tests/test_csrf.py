@@ -1,0 +1,40 @@
+"""With CSRF on (as in production), state-changing requests need the page's token."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import PASSWORD
+
+
+def _token(html: str) -> str:
+    match = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html)
+    return match.group(1)
+
+
+def test_sign_in_without_token_is_refused(client, csrf_on, make_user):
+    user = make_user("learner")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Reload the page" in response.get_data(as_text=True)
+
+
+def test_sign_in_with_the_real_token_works(client, csrf_on, make_user):
+    user = make_user("learner")
+    token = _token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_post_buttons_carry_tokens_and_need_them(client, csrf_on, make_user, course):
+    user = make_user("learner")
+    token = _token(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    lesson_url = "/modules/what-is-infant-mental-health/key-ideas"
+    page = client.get(lesson_url).get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    assert client.post(lesson_url + "/complete").status_code == 400
+    assert client.post("/logout").status_code == 400  # refused: still signed in
+    assert client.get("/account").status_code == 200
+    response = client.post(lesson_url + "/complete", data={"csrf_token": _token(page)})
+    assert response.status_code == 302

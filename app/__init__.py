@@ -20,7 +20,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(base)
     if isinstance(config, Mapping):
         app.config.update(config)
-    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or base.ensure_secret_key(Path(app.instance_path))
+    app.config["SECRET_KEY"] = base.ensure_secret_key(app.config.get("SECRET_KEY"), Path(app.instance_path))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

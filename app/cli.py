@@ -63,9 +63,10 @@ def course_import(directory: str | None) -> None:
 @click.option("--name", required=True)
 @click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]), default=["learner"])
 @click.option("--team", help="Team name; created if it does not exist.")
-@click.password_option(prompt="Password", help="Read from a prompt or standard input, never the command line.")
-def users_create(email: str, name: str, roles: tuple[str, ...], team: str | None, password: str) -> None:
-    """Create an account. The password is read from the prompt (or stdin), never from arguments."""
+def users_create(email: str, name: str, roles: tuple[str, ...], team: str | None) -> None:
+    """Create an account. The password is read from a prompt (or stdin), never from arguments,
+    so it stays out of shell history and process lists."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
         raise click.ClickException("The password must have at least 10 characters.")
     email = email.strip().lower()

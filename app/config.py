@@ -52,14 +52,14 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
     @classmethod
-    def ensure_secret_key(cls, instance_path: Path) -> str:
-        """Return SECRET_KEY, creating a per-install key for development if none is set.
+    def ensure_secret_key(cls, key: str | None, instance_path: Path) -> str:
+        """Return the configured key, creating a per-install key for development if none is set.
 
         The key is kept in the instance folder (never in the repository) so sessions
         survive a restart of ``make run``.
         """
-        if cls.SECRET_KEY:
-            return cls.SECRET_KEY
+        if key:
+            return key
         key_file = instance_path / "secret_key"
         if key_file.exists():
             return key_file.read_text().strip()
@@ -78,8 +78,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
 
     @classmethod
-    def ensure_secret_key(cls, instance_path: Path) -> str:
-        key = cls.SECRET_KEY or ""
+    def ensure_secret_key(cls, key: str | None, instance_path: Path) -> str:
+        key = key or ""
         if len(key) < 32 or key in {"change-me", "dev", "secret"}:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "

@@ -85,8 +85,11 @@ def _team(app, name="Home Visitors North"):
 
 def _signup(client, **overrides):
     data = {
-        "join_code": "", "name": "Rosa Diaz", "email": "rosa@example.test",
-        "password": PASSWORD, "confirm": PASSWORD,
+        "join_code": "",
+        "name": "Rosa Diaz",
+        "email": "rosa@example.test",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
     }
     data.update(overrides)
     return client.post("/signup", data=data)
@@ -132,9 +135,13 @@ def test_sign_up_with_taken_email(app, client, make_user):
 def test_password_change(client, auth, make_user):
     user = make_user("learner")
     auth.login(user)
-    bad = client.post("/account", data={"current": "nope", "password": "a-new-password-1", "confirm": "a-new-password-1"})
+    bad = client.post(
+        "/account", data={"current": "nope", "password": "a-new-password-1", "confirm": "a-new-password-1"}
+    )
     assert "not correct" in bad.get_data(as_text=True)
-    ok = client.post("/account", data={"current": PASSWORD, "password": "a-new-password-1", "confirm": "a-new-password-1"})
+    ok = client.post(
+        "/account", data={"current": PASSWORD, "password": "a-new-password-1", "confirm": "a-new-password-1"}
+    )
     assert ok.status_code == 302
     auth.logout()
     assert auth.login(user).status_code == 200

@@ -320,4 +320,6 @@ def test_cli_validate_ok_on_shipped_course(runner):
 def test_duplicate_lesson_number(tree):
     shutil.copy(tree / "modules/01-welcome/01-read.md", tree / "modules/01-welcome/01-again.md")
     problems = check(tree)
-    assert any(p.startswith("modules/01-welcome/01-read.md:1: lesson number 01 is used twice") for p in problems), problems
+    assert any(p.startswith("modules/01-welcome/01-read.md:1: lesson number 01 is used twice") for p in problems), (
+        problems
+    )

@@ -57,7 +57,7 @@ def person(user_id: int | None = None):
             form.email.errors.append("Another account already uses this email.")
         elif user is None and not form.password.data:
             form.password.errors.append("A new person needs a password (they can change it later).")
-        elif user is current_user and Role.ADMIN.value not in form.roles.data:
+        elif user is not None and user.id == current_user.id and Role.ADMIN.value not in form.roles.data:
             form.roles.errors.append("You cannot remove your own admin role.")
         else:
             user = _save_person(user, form, email)

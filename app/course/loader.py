@@ -116,7 +116,9 @@ def _load_lessons(folder: Path, media_dir: Path, problems: Problems) -> list[Les
         seen[slug] = path
         number = int(match.group(1))
         if number in numbers:
-            problems.add(path, 1, f"lesson number {number:02d} is used twice (also {problems.display(numbers[number])})")
+            problems.add(
+                path, 1, f"lesson number {number:02d} is used twice (also {problems.display(numbers[number])})"
+            )
         numbers.setdefault(number, path)
         lesson = _load_lesson(path, int(match.group(1)), slug, media_dir, problems)
         if lesson:

@@ -34,6 +34,11 @@ EXPECTED = {
         {"slug": "signs-of-good-infant-mental-health", "lesson_slug": "noticing-the-signs"},
         (LOGIN, 403, 403, 422, 422),  # locked for people taking the course; authors may open it
     ),
+    "learn.report_progress": (
+        "POST",
+        {"slug": "what-is-infant-mental-health", "lesson_slug": "watch-the-video"},
+        (LOGIN, 400, 400, 400, 400),  # an empty report is refused with a message
+    ),
     "learn.media": (
         "GET",
         {"filename": "what-is-infant-mental-health/captions.vtt"},

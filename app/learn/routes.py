@@ -1,6 +1,7 @@
+import json
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from werkzeug.exceptions import HTTPException
@@ -22,8 +23,9 @@ from app.learn.progress import (
     record_completed,
     record_started,
 )
+from app.learn.watching import BadReport, apply_report, coverage, note_opened, parse_report
 from app.markdown_render import render_markdown
-from app.models import Lesson, Module, Reflection
+from app.models import Lesson, LessonProgress, Module, Reflection
 
 
 @bp.app_template_filter("markdown")
@@ -105,8 +107,13 @@ def _render_lesson(view: ModuleView, lesson: Lesson, form, reflection):
     lessons = view.module.active_lessons
     index = lessons.index(lesson)
     completed = progress_of([current_user.id])[current_user.id].completed
+    row = db.session.scalar(
+        select(LessonProgress).where(LessonProgress.user_id == current_user.id, LessonProgress.lesson_id == lesson.id)
+    )
     return render_template(
         "learn/lesson.html",
+        progress=row,
+        watched_ratio=coverage(row, lesson),
         view=view,
         lesson=lesson,
         previous=lessons[index - 1] if index > 0 else None,
@@ -133,8 +140,42 @@ def _transcript(lesson: Lesson):
 def _note_started(lesson: Lesson) -> None:
     db.session.commit()  # end the read transaction; the write below begins IMMEDIATE
     with write_intent():
-        record_started(current_user, lesson)
+        if lesson.kind == "video":
+            note_opened(current_user, lesson)
+        else:
+            record_started(current_user, lesson)
         db.session.commit()
+
+
+@bp.route("/modules/<slug>/<lesson_slug>/progress", methods=["POST"])
+@login_required
+def report_progress(slug: str, lesson_slug: str):
+    """Played ranges from the player (fetch with JSON, or sendBeacon with a form field 'payload')."""
+    _view, lesson = _open_lesson(slug, lesson_slug)
+    if lesson.kind != "video" or not lesson.duration_seconds:
+        abort(404)
+    data = request.get_json(silent=True) if request.is_json else _form_payload()
+    try:
+        report = parse_report(data)
+    except BadReport as error:
+        return jsonify(error="This progress report was not saved.", detail=str(error)), 400
+    row, result = apply_report(current_user, lesson, report)
+    db.session.commit()
+    return jsonify(
+        watched=row.watched,
+        coverage=round(coverage(row, lesson), 4),
+        complete=row.completed_at is not None,
+        position=row.position_seconds,
+        credited=result.credited_seconds,
+        capped=result.capped,
+    )
+
+
+def _form_payload():
+    try:
+        return json.loads(request.form.get("payload", ""))
+    except ValueError:
+        return None
 
 
 @bp.route("/modules/<slug>/<lesson_slug>/complete", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -22,6 +22,13 @@ class LessonProgress(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column()
+    # Video lessons: the merged [start, end] seconds actually played, where to resume, and when
+    # the page was last opened or a report last accepted (the server's clock bounds what a report may claim).
+    watched: Mapped[list] = mapped_column(JSON, default=list)
+    position_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    speed: Mapped[float] = mapped_column(Float, default=1.0)
+    opened_at: Mapped[datetime | None] = mapped_column()
+    last_report_at: Mapped[datetime | None] = mapped_column()
 
 
 class Reflection(Base):

@@ -1,0 +1,115 @@
+"""Video progress reports: credited no faster than real time, idempotent, and CSRF-protected."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import LessonProgress
+from tests.conftest import PASSWORD
+
+LESSON = "/modules/what-is-infant-mental-health/watch-the-video"
+REPORT = LESSON + "/progress"
+
+
+@pytest.fixture
+def learner(client, auth, make_user, course):
+    user = make_user("learner")
+    auth.login(user)
+    client.get(LESSON)  # the page was served: the server's clock starts
+    return user
+
+
+def _rewind(app, user, seconds: float) -> None:
+    """Pretend the last page view and report happened ``seconds`` ago."""
+    with app.app_context():
+        for row in db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == user.id)):
+            for column in ("opened_at", "last_report_at", "started_at"):
+                if getattr(row, column) is not None:
+                    setattr(row, column, getattr(row, column) - timedelta(seconds=seconds))
+        db.session.commit()
+
+
+def test_forged_whole_video_report_is_not_credited(client, learner):
+    result = client.post(REPORT, json={"ranges": [[0, 95]], "position": 95, "speed": 1}).get_json()
+    assert result["capped"] is True
+    assert result["complete"] is False
+    assert result["coverage"] < 0.1
+
+
+def test_honest_watching_completes_the_lesson_and_resumes(app, client, learner):
+    for start in range(0, 95, 10):
+        _rewind(app, learner, 10)
+        result = client.post(
+            REPORT, json={"ranges": [[start, min(start + 10, 95)]], "position": start + 10, "speed": 1}
+        )
+        assert result.status_code == 200
+    body = result.get_json()
+    assert body["complete"] is True and body["coverage"] == 1.0
+    page = client.get(LESSON).get_data(as_text=True)
+    assert 'data-resume="95' in page
+    assert "this lesson is complete" in page
+    assert "1 of 3 modules complete" not in client.get("/").get_data(as_text=True)  # the reading lesson remains
+
+
+def test_repeated_and_reordered_reports_change_nothing(app, client, learner):
+    _rewind(app, learner, 30)
+    client.post(REPORT, json={"ranges": [[10, 20]], "position": 20, "speed": 1})
+    _rewind(app, learner, 30)
+    client.post(REPORT, json={"ranges": [[0, 10]], "position": 10, "speed": 1})
+    again = client.post(REPORT, json={"ranges": [[0, 10], [10, 20]], "position": 20, "speed": 1}).get_json()
+    assert again["watched"] == [[0, 20]]
+    assert again["credited"] == 0
+    with app.app_context():
+        rows = db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == learner.id)).all()
+        assert len(rows) == 1 and rows[0].watched == [[0, 20]]
+
+
+def test_ranges_outside_the_video_are_ignored(app, client, learner):
+    _rewind(app, learner, 60)
+    body = client.post(REPORT, json={"ranges": [[-50, 5], [200, 300], ["a", 3]], "position": 5, "speed": 1}).get_json()
+    assert body["watched"] == [[0, 5]]
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ([1, 2], "Send a JSON object"),
+        ({"ranges": "all"}, "'ranges' must be a list"),
+        ({"ranges": [], "position": "end"}, "'position' must be a number"),
+        ({"ranges": [], "speed": 16}, "'speed' must be between 0.25 and 4"),
+    ],
+)
+def test_bad_reports_get_a_clear_400(client, learner, payload, message):
+    response = client.post(REPORT, json=payload)
+    assert response.status_code == 400
+    assert message in response.get_json()["detail"]
+
+
+def test_reports_for_a_locked_lesson_are_refused(client, learner):
+    response = client.post(
+        "/modules/signs-of-good-infant-mental-health/the-nine-signs/progress", json={"ranges": [[0, 5]]}
+    )
+    assert response.status_code == 403
+
+
+def test_beacon_form_reports_work_and_need_the_csrf_token(app, client, csrf_on, make_user, course):
+    user = make_user("learner")
+    token = re.search(
+        r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', client.get("/login").get_data(as_text=True)
+    )
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token.group(1)})
+    page = client.get(LESSON).get_data(as_text=True)
+    csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    _rewind(app, user, 20)
+    payload = json.dumps({"ranges": [[0, 10]], "position": 10, "speed": 1})
+    assert client.post(REPORT, data={"payload": payload}).status_code == 400
+    assert client.post(REPORT, json={"ranges": [[0, 10]]}).status_code == 400
+    ok = client.post(REPORT, data={"payload": payload, "csrf_token": csrf})
+    assert ok.status_code == 200 and ok.get_json()["watched"] == [[0, 10]]
+    assert client.post(REPORT, json={"ranges": [[0, 10]]}, headers={"X-CSRFToken": csrf}).status_code == 200

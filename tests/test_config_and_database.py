@@ -45,9 +45,12 @@ def test_development_works_with_no_environment_and_keeps_its_key(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_sqlite_runs_wal_with_foreign_keys_and_busy_timeout(app, ctx):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite settings only apply to SQLite")
+def test_database_settings_for_many_workers(app, ctx):
+    """SQLite: WAL, foreign keys and a busy timeout. PostgreSQL needs none of these."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
+        return
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1

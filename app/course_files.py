@@ -50,9 +50,8 @@ def import_from_files(modules_dir: Path | None = None) -> tuple[ImportReport | N
 
 
 def _root(modules_dir: Path, media_dir: Path) -> Path:
-    """The folder paths are shown relative to: the common parent of modules/ and media/."""
-    a, b = modules_dir.resolve(), media_dir.resolve()
-    for parent in [a.parent, *a.parent.parents]:
-        if b.is_relative_to(parent) and parent != Path(parent.anchor):
-            return parent
-    return a.parent  # unrelated folders: media paths are then shown in full
+    """Paths in messages are shown relative to the folder holding ``modules/``.
+
+    Media kept elsewhere (another ``MEDIA_DIR``) are then shown with their full path.
+    """
+    return modules_dir.resolve().parent

@@ -39,6 +39,11 @@ EXPECTED = {
         {"slug": "what-is-infant-mental-health", "lesson_slug": "watch-the-video"},
         (LOGIN, 400, 400, 400, 400),  # an empty report is refused with a message
     ),
+    "learn.transcript": (
+        "GET",
+        {"slug": "what-is-infant-mental-health", "lesson_slug": "watch-the-video", "fmt": "txt"},
+        (LOGIN, 200, 200, 200, 200),
+    ),
     "learn.media": (
         "GET",
         {"filename": "what-is-infant-mental-health/captions.vtt"},

@@ -173,3 +173,18 @@ def test_media_of_a_locked_lesson_is_refused(app, client, auth, make_user, cours
         db.session.commit()
     auth.login(make_user("learner"))
     assert client.get(VIDEO).status_code == 403
+
+
+def test_transcript_downloads(client, auth, make_user, course):
+    auth.login(make_user("learner"))
+    text = client.get(f"{M1}/watch-the-video/transcript.txt")
+    assert text.status_code == 200 and text.mimetype == "text/plain"
+    assert "attachment" in text.headers["Content-Disposition"]
+    body = text.get_data(as_text=True)
+    assert body.startswith("Watch: What is Infant Mental Health?")
+    assert "[0:01] Denise Webb: I think that infant mental health is sometimes," in body
+    vtt = client.get(f"{M1}/watch-the-video/transcript.vtt")
+    assert vtt.status_code == 200 and vtt.get_data(as_text=True).startswith("WEBVTT")
+    vtt.close()
+    assert client.get(f"{M1}/key-ideas/transcript.txt").status_code == 404
+    assert client.get(f"{M2}/the-nine-signs/transcript.txt").status_code == 403

@@ -171,6 +171,30 @@ def report_progress(slug: str, lesson_slug: str):
     )
 
 
+@bp.route("/modules/<slug>/<lesson_slug>/transcript.<any(txt, vtt):fmt>")
+@login_required
+def transcript(slug: str, lesson_slug: str, fmt: str):
+    """The transcript to keep or print: plain text (time, speaker, words) or the WebVTT file itself."""
+    _view, lesson = _open_lesson(slug, lesson_slug)
+    if not lesson.captions_src:
+        abort(404)
+    if fmt == "vtt":
+        return send_from_directory(
+            Path(current_app.config["MEDIA_DIR"]).resolve(),
+            lesson.captions_src,
+            as_attachment=True,
+            download_name=f"{lesson.slug}.vtt",
+            mimetype="text/vtt",
+        )
+    lines = [lesson.title, ""]
+    lines += [
+        f"[{cue.start_label}] {cue.speaker + ': ' if cue.speaker else ''}{cue.text}" for cue in _transcript(lesson)
+    ]
+    response = current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="{lesson.slug}-transcript.txt"'
+    return response
+
+
 def _form_payload():
     try:
         return json.loads(request.form.get("payload", ""))

@@ -113,3 +113,22 @@ def test_beacon_form_reports_work_and_need_the_csrf_token(app, client, csrf_on, 
     ok = client.post(REPORT, data={"payload": payload, "csrf_token": csrf})
     assert ok.status_code == 200 and ok.get_json()["watched"] == [[0, 10]]
     assert client.post(REPORT, json={"ranges": [[0, 10]]}, headers={"X-CSRFToken": csrf}).status_code == 200
+
+
+def test_a_flood_of_reports_cannot_add_up_the_slack(client, learner):
+    watched = []
+    for second in range(40):
+        body = client.post(REPORT, json={"ranges": [[second, second + 1]], "position": second, "speed": 1}).get_json()
+        watched = body["watched"]
+    total = sum(b - a for a, b in watched)
+    assert total < 5, f"40 instant reports credited {total:.1f} s"
+
+
+def test_module_page_shows_how_much_of_the_video_was_watched(app, client, learner):
+    _rewind(app, learner, 30)
+    client.post(REPORT, json={"ranges": [[0, 38]], "position": 38, "speed": 1})
+    page = client.get("/modules/what-is-infant-mental-health").get_data(as_text=True)
+    assert "Watched 40%" in page
+    lesson = client.get(LESSON).get_data(as_text=True)
+    assert "Watched: 0:00–0:38." in lesson and "Not yet watched: 0:38–1:35." in lesson
+    assert 'class="bar-watched" x="0.0"' in lesson

@@ -6,7 +6,7 @@ The decisions themselves (locked, complete, ...) are made by ``app.course.states
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,6 +32,7 @@ class ModuleView:
 class LearnerProgress:
     started: set[int]
     completed: set[int]
+    watched: dict[int, list] = field(default_factory=dict)  # video lessons: merged watched intervals
 
 
 def course_modules(include_drafts: bool = False) -> list[Module]:
@@ -59,15 +60,17 @@ def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     """Started and completed lesson ids for each user, in one query."""
     result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
     rows = db.session.execute(
-        select(LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.completed_at).where(
-            LessonProgress.user_id.in_(user_ids)
-        )
+        select(
+            LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.completed_at, LessonProgress.watched
+        ).where(LessonProgress.user_id.in_(user_ids))
     )
-    for user_id, lesson_id, completed_at in rows:
+    for user_id, lesson_id, completed_at, watched in rows:
         entry = result[user_id]
         entry.started.add(lesson_id)
         if completed_at is not None:
             entry.completed.add(lesson_id)
+        if watched:
+            entry.watched[lesson_id] = watched
     return result
 
 

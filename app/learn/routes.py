@@ -8,11 +8,11 @@ from werkzeug.exceptions import HTTPException
 
 from app.auth.forms import EmptyForm
 from app.course.states import ModuleState
-from app.course.transcript import read_cues
 from app.database import write_intent
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import ReflectionForm
+from app.learn.player import SPEEDS, load_cues, watched_segments
 from app.learn.progress import (
     ModuleView,
     can_bypass_locks,
@@ -26,6 +26,7 @@ from app.learn.progress import (
 from app.learn.watching import BadReport, apply_report, coverage, note_opened, parse_report
 from app.markdown_render import render_markdown
 from app.models import Lesson, LessonProgress, Module, Reflection
+from app.watching import intervals
 
 
 @bp.app_template_filter("markdown")
@@ -67,12 +68,18 @@ def _module_view(slug: str) -> tuple[ModuleView, list[ModuleView]]:
 def module(slug: str):
     view, overview = _module_view(slug)
     names = {v.module.id: v.module.title for v in overview}
-    completed = progress_of([current_user.id])[current_user.id].completed
+    progress = progress_of([current_user.id])[current_user.id]
+    watched = {
+        lesson.id: intervals.coverage_ratio(progress.watched.get(lesson.id, []), lesson.duration_seconds or 0)
+        for lesson in view.module.active_lessons
+        if lesson.kind == "video"
+    }
     return render_template(
         "learn/module.html",
         view=view,
         missing=[names[i] for i in view.status.missing_prerequisites if i in names],
-        completed=completed,
+        completed=progress.completed,
+        watched=watched,
         bypass=can_bypass_locks(current_user),
     )
 
@@ -114,6 +121,9 @@ def _render_lesson(view: ModuleView, lesson: Lesson, form, reflection):
         "learn/lesson.html",
         progress=row,
         watched_ratio=coverage(row, lesson),
+        segments=watched_segments(row.watched if row else [], lesson.duration_seconds),
+        chapters=_transcript(lesson, lesson.chapters_src) if lesson.chapters_src else (),
+        speeds=SPEEDS,
         view=view,
         lesson=lesson,
         previous=lessons[index - 1] if index > 0 else None,
@@ -126,15 +136,13 @@ def _render_lesson(view: ModuleView, lesson: Lesson, form, reflection):
     )
 
 
-def _transcript(lesson: Lesson):
-    if not lesson.captions_src:
-        return []
-    path = Path(current_app.config["MEDIA_DIR"]) / lesson.captions_src
+def _transcript(lesson: Lesson, src: str | None = None):
+    """Cues of the lesson's captions (or another of its tracks); a broken file must not break the page."""
     try:
-        return read_cues(path)
-    except (OSError, ValueError) as error:  # a missing or broken file must not break the page
-        current_app.logger.warning("transcript unavailable for %s: %s", lesson.captions_src, error)
-        return []
+        return load_cues(Path(current_app.config["MEDIA_DIR"]), src or lesson.captions_src)
+    except (OSError, ValueError) as error:
+        current_app.logger.warning("track unavailable for lesson %s: %s", lesson.slug, error)
+        return ()
 
 
 def _note_started(lesson: Lesson) -> None:

@@ -12,8 +12,6 @@ from app.learn.progress import record_started
 from app.models import Lesson, LessonProgress, User, utcnow
 from app.watching import intervals
 
-SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
-
 
 class BadReport(ValueError):
     """A progress report that cannot be read; the message says what is wrong."""
@@ -63,7 +61,10 @@ def apply_report(user: User, lesson: Lesson, report: Report) -> tuple[LessonProg
     row = _row(user, lesson)
     now = utcnow()
     since = max(t for t in (row.opened_at, row.last_report_at, row.started_at) if t is not None)
-    result = intervals.credit(row.watched or [], report.ranges, duration, (now - since).total_seconds())
+    elapsed = max(0.0, (now - since).total_seconds())
+    # The slack absorbs network jitter once per real second, so a flood of reports cannot add it up.
+    slack = min(intervals.DEFAULT_SLACK_SECONDS, elapsed)
+    result = intervals.credit(row.watched or [], report.ranges, duration, elapsed, slack_seconds=slack)
     if result.intervals != (row.watched or []):
         row.watched = [list(i) for i in result.intervals]
     row.position_seconds = min(report.position, duration)

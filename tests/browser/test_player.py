@@ -59,3 +59,99 @@ def test_time_in_the_address_opens_the_video_there(page, live_server, course, ma
     _ready(page)
     page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 40) < 1")
     assert page.evaluate("document.querySelector('video').currentTime") == pytest.approx(40, abs=1)
+
+
+def test_playing_highlights_the_line_being_spoken(page, live_server, course, make_user):
+    sign_in(page, live_server, make_user("learner").email, PASSWORD)
+    page.goto(live_server + VIDEO)
+    _ready(page)
+    third = page.locator("li.cue").nth(2)
+    start = float(third.get_attribute("data-start"))
+    page.evaluate(
+        "(t) => { const v = document.querySelector('video'); v.muted = true; v.currentTime = t; v.play(); }",
+        start - 0.6,
+    )
+    page.wait_for_function("() => document.querySelectorAll('li.cue')[2].getAttribute('aria-current') === 'true'")
+    assert page.locator("li.cue[aria-current=true]").count() == 1
+    # the mark does not rely on colour: the current line gets a visible "▶" before it
+    marker = page.evaluate("getComputedStyle(document.querySelectorAll('li.cue')[2], '::before').content")
+    assert "▶" in marker
+
+
+def test_search_counts_matches_and_jumps_to_the_moment(page, live_server, course, make_user):
+    sign_in(page, live_server, make_user("learner").email, PASSWORD)
+    page.goto(live_server + VIDEO)
+    _ready(page)
+    page.get_by_label("Search the transcript").fill("self-regulate")
+    assert page.locator("#search-count").inner_text().startswith("2 matches")
+    assert page.locator("li.cue mark").count() == 2
+    page.get_by_label("Search the transcript").press("Enter")
+    first = page.locator("li.cue.match-current")
+    start = float(first.get_attribute("data-start"))
+    assert "self-regulate" in first.inner_text()
+    assert page.evaluate("document.querySelector('video').currentTime") == pytest.approx(start, abs=0.1)
+    assert page.locator("#search-count").inner_text().startswith("Match 1 of 2")
+    page.get_by_role("button", name="Next match").click()
+    assert page.locator("#search-count").inner_text().startswith("Match 2 of 2")
+    page.get_by_role("button", name="Previous match").click()
+    assert page.locator("#search-count").inner_text().startswith("Match 1 of 2")
+    page.get_by_label("Search the transcript").fill("zebra")
+    assert page.locator("#search-count").inner_text() == "No matches."
+
+
+def test_every_player_control_works_with_the_keyboard(page, live_server, course, make_user):
+    sign_in(page, live_server, make_user("learner").email, PASSWORD)
+    page.goto(live_server + VIDEO)
+    _ready(page)
+    page.evaluate("document.querySelector('video').muted = true")
+    video = "document.querySelector('video')"
+
+    page.focus("#speed")
+    page.keyboard.press("ArrowDown")  # 1x -> 1.25x
+    page.wait_for_function(f"() => {video}.playbackRate === 1.25")
+
+    page.focus("#captions-toggle")
+    page.keyboard.press("Space")
+    assert page.get_attribute("#captions-toggle", "aria-pressed") == "false"
+    assert page.evaluate(f"{video}.textTracks[0].mode") == "hidden"
+    page.keyboard.press("Enter")
+    assert page.evaluate(f"{video}.textTracks[0].mode") == "showing"
+
+    page.evaluate(f"{video}.currentTime = 12")
+    page.focus("#copy-moment")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#copy-status').textContent.includes('?t=12')")
+
+    chapter = page.locator(".chapters a").nth(1)
+    chapter.focus()
+    page.keyboard.press("Enter")
+    start = float(chapter.get_attribute("data-start"))
+    page.wait_for_function(f"() => Math.abs({video}.currentTime - {start}) < 1.5")
+
+    page.focus("li.cue >> nth=0")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.dataset.start")
+    assert focused == page.locator("li.cue").nth(2).get_attribute("data-start")
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => Math.abs({video}.currentTime - {float(focused)}) < 1.5")
+
+    page.focus("#autoscroll")
+    page.keyboard.press("Space")
+    assert page.is_checked("#autoscroll") is False
+    assert page.locator("#follow-status").inner_text() == "Not following the video."
+
+
+def test_a_forged_report_from_the_page_is_not_credited(page, live_server, course, make_user):
+    sign_in(page, live_server, make_user("learner").email, PASSWORD)
+    page.goto(live_server + VIDEO)
+    csrf = page.get_attribute("video", "data-csrf")
+    response = page.request.post(
+        live_server + VIDEO + "/progress",
+        data={"ranges": [[0, 95]], "position": 95, "speed": 1},
+        headers={"X-CSRFToken": csrf},
+    )
+    body = response.json()
+    assert body["complete"] is False and body["coverage"] < 0.1
+    page.reload()
+    assert "this lesson is complete" not in page.content()

@@ -44,6 +44,18 @@ EXPECTED = {
         {"slug": "what-is-infant-mental-health", "lesson_slug": "watch-the-video", "fmt": "txt"},
         (LOGIN, 200, 200, 200, 200),
     ),
+    "learn.quiz": ("GET", {"slug": "what-is-infant-mental-health"}, (LOGIN, 403, 403, 200, 200)),
+    "learn.start_quiz": ("POST", {"slug": "what-is-infant-mental-health"}, (LOGIN, 403, 403, 302, 302)),
+    "learn.attempt": (
+        "GET",
+        {"slug": "what-is-infant-mental-health", "number": 1},
+        (LOGIN, 403, 403, 200, 200),  # authors may preview; learners once the lessons are done
+    ),
+    "learn.attempt_result": (
+        "GET",
+        {"slug": "what-is-infant-mental-health", "number": 1},
+        (LOGIN, 403, 403, 302, 302),  # not submitted yet: back to the attempt
+    ),
     "learn.media": (
         "GET",
         {"filename": "what-is-infant-mental-health/captions.vtt"},

@@ -71,6 +71,8 @@ def test_reimport_of_edited_module_keeps_progress(ctx, make_user, modules_copy):
     (folder / "02-key-ideas.md").unlink()
     (folder / "05-key-ideas.md").write_text(text)  # moved and retitled, same slug
     (folder / "01-watch-the-video.md").rename(folder / "01-watch-again.md")  # a new slug
+    quiz = folder / "quiz.yml"
+    quiz.write_text(quiz.read_text().replace("review_lesson: watch-the-video", "review_lesson: watch-again"))
 
     report, problems = import_from_files(modules_copy)
     assert not problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Lesson, LessonProgress, Reflection
+from app.models import Lesson, LessonProgress, Quiz, QuizAttempt, Reflection, utcnow
 
 M1 = "/modules/what-is-infant-mental-health"
 M2 = "/modules/signs-of-good-infant-mental-health"
@@ -23,7 +23,7 @@ def test_home_lists_the_three_modules_with_states(client, auth, make_user, cours
     ):
         assert title in page
     assert page.count("Available") == 1 and page.count("Locked") == 2
-    assert "Continue: Watch: What is Infant Mental Health?" in page
+    assert "Continue where you left off: Watch: What is Infant Mental Health?" in page
     assert "0 of 3 modules complete" in page
 
 
@@ -83,6 +83,27 @@ def test_completing_module_one_opens_module_two(app, client, auth, make_user, co
             db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, completed_at=lesson.module.updated_at))
         db.session.commit()
     auth.login(user)
+    assert client.get(f"{M2}/the-nine-signs").status_code == 403, "the quiz must be passed too"
+    with app.app_context():
+        quiz = db.session.scalar(
+            select(Quiz).join(Quiz.module).where(Quiz.module.has(slug="what-is-infant-mental-health"))
+        )
+        db.session.add(
+            QuizAttempt(
+                user_id=user.id,
+                quiz=quiz,
+                number=1,
+                seed=1,
+                questions=[],
+                pass_mark=80,
+                show_answers="after_attempt",
+                answers={},
+                score=100,
+                passed=True,
+                submitted_at=utcnow(),
+            )
+        )
+        db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert "1 of 3 modules complete" in page
     assert client.get(f"{M2}/the-nine-signs").status_code == 200

@@ -33,10 +33,11 @@ def seed_turns() -> list[tuple[str, str]]:
     return turns
 
 
-def test_the_copy_of_the_seed_is_exact():
-    shared = seed_dir() / SEED
-    if shared.exists():
-        assert COPY.read_bytes() == shared.read_bytes()
+def test_the_copies_of_the_seeds_are_exact():
+    for name in (SEED, "000_5ed29491e9040d49.txt"):
+        copy, shared = COPY.parent / name, seed_dir() / name
+        if shared.exists():
+            assert copy.read_bytes() == shared.read_bytes(), name
     assert "Denise Webb, IMH-E®" in COPY.read_text(encoding="utf-8")
 
 

@@ -7,14 +7,15 @@ lesson that disappears from the files is archived rather than deleted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.course.spec import CourseSpec, LessonSpec, ModuleSpec
-from app.models import Lesson, Module, ModulePrerequisite
+from app.models import Lesson, Module, ModulePrerequisite, Quiz, QuizQuestion
+from app.quiz.grading import snapshot
 
 
 @dataclass
@@ -51,6 +52,7 @@ def import_course(session: Session, course: CourseSpec, root: Path) -> ImportRep
             changed = False
         changed |= _assign(module, _module_fields(spec, root))
         changed |= _sync_lessons(module, spec, root, report)
+        changed |= _sync_quiz(session, module, spec, root, report)
         modules[spec.slug] = module
         if changed and module.id is not None:
             report.updated.append(f"module {spec.slug}")
@@ -116,6 +118,46 @@ def _sync_lessons(module: Module, spec: ModuleSpec, root: Path, report: ImportRe
         if slug not in wanted and not lesson.archived:
             lesson.archived = True
             report.archived.append(f"lesson {spec.slug}/{slug}")
+            changed = True
+    return changed
+
+
+def _sync_quiz(session: Session, module: Module, spec: ModuleSpec, root: Path, report: ImportReport) -> bool:
+    """Upsert the module's quiz; questions are matched by id so attempts keep pointing at them."""
+    quiz = session.scalar(select(Quiz).where(Quiz.module_id == module.id)) if module.id else None
+    if spec.quiz is None:
+        if quiz is not None and not quiz.archived:
+            quiz.archived = True
+            report.archived.append(f"quiz {spec.slug}")
+            return True
+        return False
+    changed = False
+    if quiz is None:
+        quiz = Quiz(module=module)
+        session.add(quiz)
+        changed = True
+    changed |= _assign(
+        quiz,
+        {
+            "title": spec.quiz.title,
+            "review_lesson": spec.quiz.review_lesson,
+            "settings": asdict(spec.quiz.settings),
+            "source_path": _relative(spec.quiz.path, root),
+            "archived": False,
+        },
+    )
+    current = {question.key: question for question in quiz.questions}
+    for position, question_spec in enumerate(spec.quiz.questions, start=1):
+        question = current.get(question_spec.id)
+        if question is None:
+            question = QuizQuestion(key=question_spec.id)
+            quiz.questions.append(question)
+            changed = True
+        changed |= _assign(question, {"position": position, "data": snapshot(question_spec), "archived": False})
+    wanted = {q.id for q in spec.quiz.questions}
+    for key, question in current.items():
+        if key not in wanted and not question.archived:
+            question.archived = True
             changed = True
     return changed
 

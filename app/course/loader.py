@@ -15,11 +15,13 @@ from app.course.captions import check_caption_file
 from app.course.problems import Problems
 from app.course.sources import Document, SourceError, parse_mapping, split_front_matter
 from app.course.spec import LESSON_KINDS, CourseSpec, LessonSpec, ModuleSpec
+from app.quiz.loader import load_quiz
 
 NAME = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 MODULE_FILE = "module.yml"
-# Files a module folder may hold besides lessons; quiz.yml is read by the quiz importer.
-OTHER_FILES = {MODULE_FILE, "quiz.yml", "README.md"}
+QUIZ_FILE = "quiz.yml"
+# Files a module folder may hold besides lessons.
+OTHER_FILES = {MODULE_FILE, QUIZ_FILE, "README.md"}
 
 MODULE_KEYS = {
     "title": (str, True),
@@ -91,6 +93,9 @@ def _load_module(folder: Path, media_dir: Path, problems: Problems) -> ModuleSpe
         else:
             module.prerequisites = prereqs
     module.lessons = _load_lessons(folder, media_dir, problems)
+    if (folder / QUIZ_FILE).is_file():
+        durations = {lesson.slug: lesson.duration or 0 for lesson in module.lessons if lesson.kind == "video"}
+        module.quiz = load_quiz(folder / QUIZ_FILE, problems, review_durations=durations)
     if not any(p.suffix == ".md" and NAME.match(p.stem) for p in folder.iterdir()):
         problems.add(meta_path, 1, "module has no lessons (add a file such as 01-introduction.md)")
     elif module.lessons and not any(lesson.required for lesson in module.lessons):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.quiz.spec import QuizSpec
+
 LESSON_KINDS = ("video", "reading", "reflection")
 
 
@@ -39,6 +41,7 @@ class ModuleSpec:
     # None means "the module before" (the default sequence).
     prerequisites: list[str] | None = None
     lessons: list[LessonSpec] = field(default_factory=list)
+    quiz: QuizSpec | None = None
 
 
 @dataclass

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
-from app.learn import routes  # noqa: E402,F401
+from app.learn import quiz_views, routes  # noqa: E402,F401

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Integer, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from app.course.states import ModuleFacts, ModuleState, ModuleStatus, module_statuses
 from app.extensions import db
-from app.models import Lesson, LessonProgress, Module, Role, User, utcnow
+from app.models import Lesson, LessonProgress, Module, QuizAttempt, Role, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class LearnerProgress:
     started: set[int]
     completed: set[int]
     watched: dict[int, list] = field(default_factory=dict)  # video lessons: merged watched intervals
+    passed_quizzes: set[int] = field(default_factory=set)
+    attempted_quizzes: set[int] = field(default_factory=set)
 
 
 def course_modules(include_drafts: bool = False) -> list[Module]:
@@ -51,6 +53,7 @@ def module_facts(modules: list[Module]) -> list[ModuleFacts]:
             prerequisite_ids=frozenset(m.prerequisite_ids & shown),
             required_lesson_ids=frozenset(lesson.id for lesson in m.active_lessons if lesson.required),
             lesson_ids=frozenset(lesson.id for lesson in m.active_lessons),
+            quiz_id=m.active_quiz.id if m.active_quiz else None,
         )
         for m in modules
     ]
@@ -59,6 +62,15 @@ def module_facts(modules: list[Module]) -> list[ModuleFacts]:
 def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     """Started and completed lesson ids for each user, in one query."""
     result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
+    attempts = db.session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.passed.cast(Integer)))
+        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+    )
+    for user_id, quiz_id, passed in attempts:
+        result[user_id].attempted_quizzes.add(quiz_id)
+        if passed:
+            result[user_id].passed_quizzes.add(quiz_id)
     rows = db.session.execute(
         select(
             LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.completed_at, LessonProgress.watched
@@ -74,20 +86,29 @@ def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     return result
 
 
+def statuses_for(facts: list[ModuleFacts], progress: LearnerProgress) -> dict[int, ModuleStatus]:
+    return module_statuses(
+        facts, progress.started, progress.completed, progress.passed_quizzes, progress.attempted_quizzes
+    )
+
+
 def learner_overview(user: User, modules: list[Module] | None = None) -> list[ModuleView]:
     modules = course_modules() if modules is None else modules
     progress = progress_of([user.id])[user.id]
-    statuses = module_statuses(module_facts(modules), progress.started, progress.completed)
+    statuses = statuses_for(module_facts(modules), progress)
     return [ModuleView(m, statuses[m.id]) for m in modules]
 
 
-def next_step(overview: list[ModuleView], completed: set[int]) -> tuple[Module, Lesson] | None:
-    """The first required lesson not yet done in the first open, unfinished module."""
+def next_step(overview: list[ModuleView], completed: set[int]) -> tuple[Module, Lesson | None] | None:
+    """Where to continue: the first required lesson not yet done in the first open, unfinished
+    module, or that module's quiz (lesson None) once its lessons are done."""
     for view in overview:
         if view.status.state in (ModuleState.AVAILABLE, ModuleState.IN_PROGRESS):
             for lesson in view.module.active_lessons:
-                if lesson.id not in completed:
+                if lesson.required and lesson.id not in completed:
                     return view.module, lesson
+            if view.status.quiz_open and not view.status.quiz_passed:
+                return view.module, None
     return None
 
 

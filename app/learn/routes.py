@@ -55,7 +55,7 @@ def about():
     return render_template("learn/about.html")
 
 
-def _module_view(slug: str) -> tuple[ModuleView, list[ModuleView]]:
+def module_view(slug: str) -> tuple[ModuleView, list[ModuleView]]:
     overview = learner_overview(current_user, course_modules(include_drafts=can_bypass_locks(current_user)))
     for view in overview:
         if view.module.slug == slug:
@@ -66,7 +66,7 @@ def _module_view(slug: str) -> tuple[ModuleView, list[ModuleView]]:
 @bp.route("/modules/<slug>")
 @login_required
 def module(slug: str):
-    view, overview = _module_view(slug)
+    view, overview = module_view(slug)
     names = {v.module.id: v.module.title for v in overview}
     progress = progress_of([current_user.id])[current_user.id]
     watched = {
@@ -86,7 +86,7 @@ def module(slug: str):
 
 def _open_lesson(slug: str, lesson_slug: str) -> tuple[ModuleView, Lesson]:
     """The lesson, if this person may open it; otherwise 404 (unknown) or 403 (locked)."""
-    view, overview = _module_view(slug)
+    view, overview = module_view(slug)
     lesson = next((le for le in view.module.active_lessons if le.slug == lesson_slug), None)
     if lesson is None:
         abort(404)

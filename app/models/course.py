@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from app.models.quiz import Quiz
 
 
 class LessonKind(StrEnum):
@@ -36,6 +40,7 @@ class Module(Base):
         cascade="all, delete-orphan",
         order_by="Lesson.position",
     )
+    quiz: Mapped[Quiz | None] = relationship(back_populates="module", lazy="selectin")
     prerequisite_links: Mapped[list[ModulePrerequisite]] = relationship(
         foreign_keys="ModulePrerequisite.module_id",
         cascade="all, delete-orphan",
@@ -45,6 +50,10 @@ class Module(Base):
     @property
     def active_lessons(self) -> list[Lesson]:
         return [lesson for lesson in self.lessons if not lesson.archived]
+
+    @property
+    def active_quiz(self) -> Quiz | None:
+        return self.quiz if self.quiz is not None and not self.quiz.archived else None
 
     @property
     def prerequisite_ids(self) -> set[int]:

@@ -3,9 +3,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.access import role_required, visible_teams
-from app.course.states import module_statuses
 from app.extensions import db
-from app.learn.progress import course_modules, module_facts, progress_of
+from app.learn.progress import course_modules, module_facts, progress_of, statuses_for
 from app.models import Role, Team, TeamMember
 from app.supervise import bp
 
@@ -33,8 +32,5 @@ def team(team_id: int):
     facts = module_facts(modules)
     learners = sorted((m.user for m in team.members), key=lambda u: u.name.lower())
     progress = progress_of([u.id for u in learners])
-    rows = [
-        (learner, module_statuses(facts, progress[learner.id].started, progress[learner.id].completed))
-        for learner in learners
-    ]
+    rows = [(learner, statuses_for(facts, progress[learner.id])) for learner in learners]
     return render_template("supervise/team.html", team=team, modules=modules, rows=rows)

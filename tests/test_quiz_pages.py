@@ -1,0 +1,173 @@
+"""Taking a quiz over HTTP: honest grading, one attempt per submission, answers kept, sequencing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Lesson, LessonProgress, Module, Quiz, QuizAttempt, QuizQuestion, utcnow
+from app.quiz import grading
+
+M1 = "what-is-infant-mental-health"
+QUIZ = f"/modules/{M1}/quiz"
+
+
+@pytest.fixture
+def ready(app, client, auth, make_user, course):
+    """A learner who has finished module 1's lessons, signed in."""
+    user = make_user("learner")
+    with app.app_context():
+        lessons = db.session.scalars(select(Lesson).join(Module).where(Module.slug == M1)).all()
+        for lesson in lessons:
+            db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, completed_at=utcnow()))
+        db.session.commit()
+    auth.login(user)
+    return user
+
+
+def _start(client) -> str:
+    response = client.post(QUIZ + "/start")
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def _attempt(app, user) -> QuizAttempt:
+    with app.app_context():
+        attempt = db.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.number.desc())
+        ).first()
+        db.session.expunge(attempt)
+        return attempt
+
+
+def answers_for(attempt: QuizAttempt, right: bool = True) -> dict[str, list[str]]:
+    """What a learner would send; built from the server's own record, which the page never carries."""
+    form: dict[str, list[str]] = {}
+    for shown in grading.restore_attempt(attempt.questions):
+        q = shown.question
+        if q.kind in ("single", "multiple"):
+            ids = [o.id for o in shown.options if q.choices[o.index].correct == right]
+            form[shown.field] = ids[:1] if q.kind == "single" else ids
+        elif q.kind == "true_false":
+            form[shown.field] = [str(q.answer if right else not q.answer).lower()]
+        elif q.kind == "short":
+            form[shown.field] = [q.accept[0].upper() + "!" if right else "something else entirely"]
+        else:
+            rights = {o.index: o.id for o in shown.options}
+            for left in shown.lefts:
+                wanted = left.index if right else (left.index + 1) % len(shown.lefts)
+                form[shown.left_field(left)] = [rights[wanted]]
+    return form
+
+
+def test_quiz_is_closed_until_the_lessons_are_done(client, auth, make_user, course):
+    auth.login(make_user("learner"))
+    response = client.get(QUIZ)
+    assert response.status_code == 403
+    assert "The quiz opens when you have completed this module" in response.get_data(as_text=True)
+    assert client.post(QUIZ + "/start").status_code == 403
+
+
+def test_the_page_never_carries_the_right_answers(app, client, ready):
+    page = client.get(_start(client)).get_data(as_text=True)
+    attempt = _attempt(app, ready)
+    for item in attempt.questions:
+        q = item["question"]
+        assert q["prompt"] in page.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
+        assert q["explanation"] not in page
+        for accepted in q.get("accept", []):
+            assert f'value="{accepted}"' not in page
+        for choice in q.get("choices", []):
+            if choice.get("feedback"):
+                assert choice["feedback"] not in page
+    assert not re.search(r"correct|data-answer|data-right", page, re.IGNORECASE)
+
+
+def test_blank_and_partial_answers_get_messages_and_keep_what_was_entered(app, client, ready):
+    url = _start(client)
+    attempt = _attempt(app, ready)
+    full = answers_for(attempt)
+    first_field = next(iter(full))
+    partial = {first_field: full[first_field]}
+    response = client.post(url, data=partial)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Some answers need another look. Nothing you entered was lost." in page
+    assert re.search(r"Question \d+: (choose|type|answer|match)", page)
+    assert f'value="{partial[first_field][0]}" checked' in page or f'value="{partial[first_field][0]}"' in page
+    assert _attempt(app, ready).submitted_at is None
+
+
+def test_passing_records_one_attempt_even_when_sent_twice(app, client, ready):
+    url = _start(client)
+    attempt = _attempt(app, ready)
+    form = answers_for(attempt)
+    first = client.post(url, data=form)
+    second = client.post(url, data=form)  # double click / resend
+    assert first.status_code == 302 and second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    result = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "Your result: 100%" in result and "Passed." in result
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+    home = client.get("/").get_data(as_text=True)
+    assert "1 of 3 modules complete" in home
+    assert client.get("/modules/signs-of-good-infant-mental-health/the-nine-signs").status_code == 200
+
+
+def test_failing_shows_rewatch_links_and_allows_another_try(app, client, ready):
+    url = _start(client)
+    client.post(url, data=answers_for(_attempt(app, ready), right=False))
+    result = client.get(url + "/result").get_data(as_text=True)
+    assert "Not passed yet." in result
+    rewatch = re.findall(rf'href="(/modules/{M1}/watch-the-video\?t=\d+)">Rewatch \d:\d\d–\d:\d\d', result)
+    assert rewatch, "a wrong answer offers the moment of the video that teaches it"
+    assert client.get(rewatch[0]).status_code == 200
+    second = _start(client)
+    assert second.endswith("/attempts/2")
+
+
+def test_an_attempt_keeps_its_order_across_reloads(app, client, ready):
+    url = _start(client)
+    order = lambda html: re.findall(r'name="(q-[a-z0-9-]+?)(?:-[ot][0-9a-f]+)?"', html)  # noqa: E731
+    assert order(client.get(url).get_data(as_text=True)) == order(client.get(url).get_data(as_text=True))
+    assert _start(client) == url, "starting again continues the open attempt"
+
+
+def test_editing_a_question_never_changes_a_graded_attempt(app, client, ready):
+    url = _start(client)
+    client.post(url, data=answers_for(_attempt(app, ready)))
+    before = client.get(url + "/result").get_data(as_text=True)
+    with app.app_context():
+        for question in db.session.scalars(select(QuizQuestion)):
+            question.data = {**question.data, "prompt": "Rewritten prompt", "explanation": "Rewritten."}
+        db.session.commit()
+    after = client.get(url + "/result").get_data(as_text=True)
+    assert "Rewritten" not in after
+    assert before == after
+
+
+def test_attempt_limit_and_wait_are_enforced(app, client, ready):
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).join(Module).where(Module.slug == M1))
+        quiz.settings = {**quiz.settings, "attempts": 1}
+        db.session.commit()
+    url = _start(client)
+    client.post(url, data=answers_for(_attempt(app, ready), right=False))
+    response = client.post(QUIZ + "/start", follow_redirects=True)
+    assert "You have used your one attempt at this quiz." in response.get_data(as_text=True)
+
+
+def test_another_learner_cannot_open_my_attempt(app, client, auth, ready, make_user):
+    url = _start(client)
+    other = make_user("learner")
+    with app.app_context():
+        for lesson in db.session.scalars(select(Lesson).join(Module).where(Module.slug == M1)):
+            db.session.add(LessonProgress(user_id=other.id, lesson_id=lesson.id, completed_at=utcnow()))
+        db.session.commit()
+    auth.logout()
+    auth.login(other)
+    assert client.get(url).status_code == 404

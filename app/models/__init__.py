@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic's autogenerate reads this)."""
 
+from app.models.assignments import Assignment, ReminderLog
 from app.models.base import Base, utcnow
 from app.models.course import Lesson, LessonKind, Module, ModulePrerequisite
 from app.models.people import Role, Team, TeamMember, User, UserRole, new_join_code
@@ -7,7 +8,9 @@ from app.models.progress import LessonProgress, Reflection
 from app.models.quiz import Certificate, Quiz, QuizAttempt, QuizQuestion
 
 __all__ = [
+    "Assignment",
     "Base",
+    "ReminderLog",
     "Certificate",
     "Quiz",
     "QuizAttempt",

@@ -1,0 +1,78 @@
+"""Database reads behind the supervisor pages and reminders, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models import Assignment, LessonProgress, QuizAttempt, TeamMember
+from app.supervise.deadlines import Deadline, due_dates
+
+
+def learner_deadlines(user_ids: list[int]) -> dict[int, dict[int, date]]:
+    """Each learner's due date per module, from their teams' assignments and their own (2 queries)."""
+    if not user_ids:
+        return {}
+    memberships = db.session.execute(
+        select(TeamMember.user_id, TeamMember.team_id, TeamMember.joined_at).where(TeamMember.user_id.in_(user_ids))
+    ).all()
+    team_ids = {team_id for _, team_id, _ in memberships}
+    assignments = db.session.scalars(
+        select(Assignment).where(or_(Assignment.team_id.in_(team_ids), Assignment.user_id.in_(user_ids)))
+    ).all()
+    by_team: dict[int, list[Deadline]] = defaultdict(list)
+    by_user: dict[int, list[Deadline]] = defaultdict(list)
+    for a in assignments:
+        deadline = Deadline(a.module_id, a.due_on, a.within_days)
+        (by_team[a.team_id] if a.team_id is not None else by_user[a.user_id]).append(deadline)
+    joined: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    for user_id, team_id, joined_at in memberships:
+        joined[user_id].append((team_id, joined_at))
+    result: dict[int, dict[int, date]] = {}
+    for user_id in user_ids:
+        dates: dict[int, date] = {}
+        first_joined = min((j for _, j in joined[user_id]), default=None)
+        sources = [(by_team[team_id], joined_at) for team_id, joined_at in joined[user_id]]
+        sources.append((by_user[user_id], first_joined))
+        for deadlines, joined_at in sources:
+            for module_id, due in due_dates(deadlines, joined_at).items():
+                if module_id not in dates or due < dates[module_id]:
+                    dates[module_id] = due
+        result[user_id] = dates
+    return result
+
+
+def last_activity(user_ids: list[int]) -> dict[int, datetime]:
+    """When each learner last did something: a lesson opened or reported, or a quiz submitted (2 queries)."""
+    if not user_ids:
+        return {}
+    result: dict[int, datetime] = {}
+    lesson_rows = db.session.execute(
+        select(LessonProgress.user_id, func.max(LessonProgress.updated_at))
+        .where(LessonProgress.user_id.in_(user_ids))
+        .group_by(LessonProgress.user_id)
+    )
+    quiz_rows = db.session.execute(
+        select(QuizAttempt.user_id, func.max(QuizAttempt.submitted_at))
+        .where(QuizAttempt.user_id.in_(user_ids))
+        .group_by(QuizAttempt.user_id)
+    )
+    for user_id, when in [*lesson_rows, *quiz_rows]:
+        if when is not None and (user_id not in result or when > result[user_id]):
+            result[user_id] = when
+    return result
+
+
+def best_scores(user_ids: list[int]) -> dict[tuple[int, int], float]:
+    """Best submitted score per (learner, quiz) (1 query)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.score))
+        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+    )
+    return {(user_id, quiz_id): score for user_id, quiz_id, score in rows}

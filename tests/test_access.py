@@ -61,12 +61,17 @@ EXPECTED = {
         {"filename": "what-is-infant-mental-health/captions.vtt"},
         (LOGIN, 200, 200, 200, 200),
     ),
+    "record.index": ("GET", {}, (LOGIN, 200, 200, 200, 200)),
+    "record.export_csv": ("GET", {}, (LOGIN, 200, 200, 200, 200)),
+    "record.certificate": ("GET", {}, (LOGIN, 404, 404, 404, 404)),  # no one has completed the course
+    "record.verify": ("GET", {"code": "ABCD-EFGH-JKLM"}, (404, 404, 404, 404, 404)),  # public; unknown code
     "auth.login": ("GET", {}, (200, 302, 302, 302, 302)),
     "auth.logout": ("POST", {}, (302, 302, 302, 302, 302)),
     "auth.signup": ("GET", {}, (200, 302, 302, 302, 302)),
     "auth.account": ("GET", {}, (LOGIN, 200, 200, 200, 200)),
     "supervise.index": ("GET", {}, (LOGIN, 403, 200, 403, 200)),
     "supervise.team": ("GET", {"team_id": "own"}, (LOGIN, 403, 200, 403, 200)),
+    "supervise.export_team": ("GET", {"team_id": "own"}, (LOGIN, 403, 200, 403, 200)),
     "author.index": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
     "author.check": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
     "author.run_import": ("POST", {}, (LOGIN, 403, 403, 302, 302)),

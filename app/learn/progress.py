@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -35,6 +36,9 @@ class LearnerProgress:
     watched: dict[int, list] = field(default_factory=dict)  # video lessons: merged watched intervals
     passed_quizzes: set[int] = field(default_factory=set)
     attempted_quizzes: set[int] = field(default_factory=set)
+    completed_at: dict[int, datetime] = field(default_factory=dict)  # lesson id -> when completed
+    quiz_passed_at: dict[int, datetime] = field(default_factory=dict)  # quiz id -> first pass
+    best_score: dict[int, float] = field(default_factory=dict)  # quiz id -> best submitted score
 
 
 def course_modules(include_drafts: bool = False) -> list[Module]:
@@ -60,17 +64,25 @@ def module_facts(modules: list[Module]) -> list[ModuleFacts]:
 
 
 def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
-    """Started and completed lesson ids for each user, in one query."""
+    """Lessons started and completed, and quizzes attempted and passed, for each user (two queries)."""
     result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
     attempts = db.session.execute(
-        select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.passed.cast(Integer)))
+        select(
+            QuizAttempt.user_id,
+            QuizAttempt.quiz_id,
+            func.min(case((QuizAttempt.passed.is_(True), QuizAttempt.submitted_at))),
+            func.max(QuizAttempt.score),
+        )
         .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.submitted_at.is_not(None))
         .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
     )
-    for user_id, quiz_id, passed in attempts:
-        result[user_id].attempted_quizzes.add(quiz_id)
-        if passed:
-            result[user_id].passed_quizzes.add(quiz_id)
+    for user_id, quiz_id, first_pass, best in attempts:
+        entry = result[user_id]
+        entry.attempted_quizzes.add(quiz_id)
+        entry.best_score[quiz_id] = best
+        if first_pass is not None:
+            entry.passed_quizzes.add(quiz_id)
+            entry.quiz_passed_at[quiz_id] = first_pass
     rows = db.session.execute(
         select(
             LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.completed_at, LessonProgress.watched
@@ -81,6 +93,7 @@ def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
         entry.started.add(lesson_id)
         if completed_at is not None:
             entry.completed.add(lesson_id)
+            entry.completed_at[lesson_id] = completed_at
         if watched:
             entry.watched[lesson_id] = watched
     return result
@@ -90,6 +103,18 @@ def statuses_for(facts: list[ModuleFacts], progress: LearnerProgress) -> dict[in
     return module_statuses(
         facts, progress.started, progress.completed, progress.passed_quizzes, progress.attempted_quizzes
     )
+
+
+def completed_on(facts: ModuleFacts, progress: LearnerProgress) -> datetime | None:
+    """When a complete module was completed: its last required lesson or its first passed quiz, whichever came later."""
+    moments = [progress.completed_at[i] for i in facts.required_lesson_ids if i in progress.completed_at]
+    if len(moments) < len(facts.required_lesson_ids):
+        return None
+    if facts.quiz_id is not None:
+        if facts.quiz_id not in progress.quiz_passed_at:
+            return None
+        moments.append(progress.quiz_passed_at[facts.quiz_id])
+    return max(moments, default=None)
 
 
 def learner_overview(user: User, modules: list[Module] | None = None) -> list[ModuleView]:

@@ -1,12 +1,14 @@
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.access import role_required, visible_teams
+from app.csv_export import csv_response
 from app.extensions import db
-from app.learn.progress import course_modules, module_facts, progress_of, statuses_for
-from app.models import Role, Team, TeamMember
+from app.learn.progress import course_modules
+from app.models import Role, Team, TeamMember, utcnow
 from app.supervise import bp
+from app.supervise.grid import SORTS, arrange, build_grid
 
 
 @bp.route("/")
@@ -18,9 +20,8 @@ def index():
     return render_template("supervise/index.html", teams=teams)
 
 
-@bp.route("/teams/<int:team_id>")
-@role_required(Role.SUPERVISOR)
-def team(team_id: int):
+def _team(team_id: int) -> Team:
+    """A team this person may follow (their own, or any for an admin); 404 otherwise."""
     team = db.session.scalar(
         visible_teams(current_user)
         .where(Team.id == team_id)
@@ -28,9 +29,52 @@ def team(team_id: int):
     )
     if team is None:
         abort(404)
+    return team
+
+
+def _grid(team: Team):
     modules = course_modules()
-    facts = module_facts(modules)
-    learners = sorted((m.user for m in team.members), key=lambda u: u.name.lower())
-    progress = progress_of([u.id for u in learners])
-    rows = [(learner, statuses_for(facts, progress[learner.id])) for learner in learners]
-    return render_template("supervise/team.html", team=team, modules=modules, rows=rows)
+    learners = [m.user for m in team.members]
+    return build_grid(learners, modules, utcnow().date())
+
+
+@bp.route("/teams/<int:team_id>")
+@role_required(Role.SUPERVISOR)
+def team(team_id: int):
+    team = _team(team_id)
+    grid = _grid(team)
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in SORTS else "name"
+    behind = request.args.get("behind") == "1"
+    module_id = request.args.get("module", type=int)
+    shown = [m for m in grid.modules if module_id in (None, m.id)] or grid.modules
+    return render_template(
+        "supervise/team.html",
+        team=team,
+        grid=grid,
+        rows=arrange(grid.rows, sort, behind),
+        shown=shown,
+        sorts=SORTS,
+        sort=sort,
+        behind=behind,
+        module_id=module_id,
+    )
+
+
+@bp.route("/teams/<int:team_id>/export.csv")
+@role_required(Role.SUPERVISOR)
+def export_team(team_id: int):
+    team = _team(team_id)
+    grid = _grid(team)
+    header = ["Name", "Email", "Last activity"]
+    for module in grid.modules:
+        header += [f"{module.title}: status", f"{module.title}: best quiz score", f"{module.title}: due"]
+    lines = [header]
+    for row in arrange(grid.rows, "name", False):
+        line = [row.learner.name, row.learner.email, f"{row.last_activity:%Y-%m-%d %H:%M}" if row.last_activity else ""]
+        for module in grid.modules:
+            cell = row.cells[module.id]
+            score = "" if cell.best_score is None else f"{cell.best_score:g}"
+            line += [cell.label, score, f"{cell.due:%Y-%m-%d}" if cell.due else ""]
+        lines.append(line)
+    return csv_response(lines, f"{team.name}-progress.csv")

@@ -1,0 +1,107 @@
+"""The supervisor's team grid and its CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.models import Assignment, Lesson, LessonProgress, Module, Team, utcnow
+from tests.test_quiz_pages import M1
+
+
+def _team_id(app, name="Team A") -> int:
+    with app.app_context():
+        return db.session.scalar(select(Team.id).where(Team.name == name))
+
+
+def _complete_lessons(app, user, slug=M1) -> None:
+    with app.app_context():
+        for lesson in db.session.scalars(select(Lesson).join(Module).where(Module.slug == slug)):
+            db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, completed_at=utcnow()))
+        db.session.commit()
+
+
+@pytest.fixture
+def team(app, make_user, course):
+    supervisor = make_user("supervisor", name="Sam Supervisor", supervises="Team A")
+    ana = make_user("learner", name="Ana", team="Team A")
+    ben = make_user("learner", name="Ben", team="Team A")
+    make_user("learner", name="Cy Other", team="Team B")
+    return supervisor, ana, ben
+
+
+def test_grid_matches_progress_and_flags_overdue(app, client, auth, team):
+    supervisor, ana, ben = team
+    _complete_lessons(app, ana)
+    with app.app_context():
+        module_id = db.session.scalar(select(Module.id).where(Module.slug == M1))
+        db.session.add(Assignment(module_id=module_id, team_id=_team_id(app), due_on=date.today() - timedelta(days=2)))
+        db.session.commit()
+    auth.login(supervisor)
+    page = client.get(f"/supervise/teams/{_team_id(app)}").get_data(as_text=True)
+    assert "Ana" in page and "Ben" in page and "Cy Other" not in page
+    assert "Overdue since" in page and "Behind" in page
+    assert "2 complete" not in page  # nobody has passed the quiz yet
+    behind = client.get(f"/supervise/teams/{_team_id(app)}?behind=1").get_data(as_text=True)
+    assert "Ana" in behind and "Ben" in behind
+    by_module = client.get(f"/supervise/teams/{_team_id(app)}?module={module_id}").get_data(as_text=True)
+    header = by_module.split("<thead>")[1].split("</thead>")[0]
+    assert "What is Infant Mental Health?" in header and "Signs of good infant mental health" not in header
+
+
+def test_grid_sorts_by_least_progress(app, client, auth, team):
+    supervisor, ana, ben = team
+    _complete_lessons(app, ana)
+    auth.login(supervisor)
+    page = client.get(f"/supervise/teams/{_team_id(app)}?sort=progress").get_data(as_text=True)
+    assert page.index("Ben") < page.index("Ana")
+
+
+def test_grid_uses_a_fixed_number_of_queries(app, client, auth, team, make_user):
+    supervisor, ana, _ben = team
+    auth.login(supervisor)
+    url = f"/supervise/teams/{_team_id(app)}"
+
+    def count() -> int:
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    small = count()
+    for n in range(8):
+        learner = make_user("learner", name=f"Extra {n}", team="Team A")
+        _complete_lessons(app, learner)
+    assert count() == small
+
+
+def test_csv_export_has_header_rows_and_no_live_formulas(app, client, auth, team, make_user):
+    supervisor, _ana, _ben = team
+    make_user("learner", name='=HYPERLINK("http://evil.example")', team="Team A")
+    auth.login(supervisor)
+    response = client.get(f"/supervise/teams/{_team_id(app)}/export.csv")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["Name", "Email", "Last activity"]
+    assert "What is Infant Mental Health?: status" in rows[0]
+    names = [row[0] for row in rows[1:]]
+    assert "Ana" in names and "Ben" in names and "Cy Other" not in names
+    assert '\'=HYPERLINK("http://evil.example")' in names
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_other_supervisor_cannot_export_my_team(app, client, auth, team, make_user):
+    auth.login(make_user("supervisor", supervises="Team B"))
+    assert client.get(f"/supervise/teams/{_team_id(app)}/export.csv").status_code == 404

@@ -105,3 +105,17 @@ def test_csv_export_has_header_rows_and_no_live_formulas(app, client, auth, team
 def test_other_supervisor_cannot_export_my_team(app, client, auth, team, make_user):
     auth.login(make_user("supervisor", supervises="Team B"))
     assert client.get(f"/supervise/teams/{_team_id(app)}/export.csv").status_code == 404
+
+
+def test_learner_home_page_flags_overdue_work(app, client, auth, team):
+    _supervisor, ana, _ben = team
+    with app.app_context():
+        module_id = db.session.scalar(select(Module.id).where(Module.slug == M1))
+        db.session.add(Assignment(module_id=module_id, user_id=ana.id, due_on=date.today() - timedelta(days=1)))
+        other = db.session.scalar(select(Module.id).where(Module.slug == "signs-of-good-infant-mental-health"))
+        db.session.add(Assignment(module_id=other, team_id=_team_id(app), within_days=30))
+        db.session.commit()
+    auth.login(ana)
+    page = client.get("/").get_data(as_text=True)
+    assert "Overdue: due" in page
+    assert f"Due {(date.today() + timedelta(days=30)):%d %b %Y}" in page

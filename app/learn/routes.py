@@ -25,7 +25,9 @@ from app.learn.progress import (
 )
 from app.learn.watching import BadReport, apply_report, coverage, note_opened, parse_report
 from app.markdown_render import render_markdown
-from app.models import Lesson, LessonProgress, Module, Reflection
+from app.models import Lesson, LessonProgress, Module, Reflection, utcnow
+from app.supervise.deadlines import is_overdue
+from app.supervise.queries import learner_deadlines
 from app.watching import intervals
 
 
@@ -41,8 +43,16 @@ def home():
     overview = learner_overview(current_user)
     completed = progress_of([current_user.id])[current_user.id].completed
     done = sum(1 for v in overview if v.status.state is ModuleState.COMPLETE)
+    due = learner_deadlines([current_user.id]).get(current_user.id, {})
+    today = utcnow().date()
     return render_template(
         "learn/home.html",
+        due=due,
+        overdue={
+            view.module.id
+            for view in overview
+            if is_overdue(due.get(view.module.id), view.status.state is ModuleState.COMPLETE, today)
+        },
         overview=overview,
         next_step=next_step(overview, completed),
         done=done,

@@ -6,7 +6,7 @@ PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := wsgi
 
-.PHONY: help run test test-sqlite test-postgres lint setup clean-db
+.PHONY: help run test test-sqlite test-postgres lint setup bench
 
 help:  ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test-sqlite: $(VENV)/.installed-dev  ## Run the suite on a fresh SQLite database
 
 test-postgres: $(VENV)/.installed-dev  ## Run the suite on a fresh PostgreSQL database (PG_TEST_URL)
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-dev  ## Time the supervisor grid and CSV export for 2,000 learners
+	$(BIN)/python bench/grid.py
 
 lint: $(VENV)/.installed-dev  ## Check style with ruff
 	$(BIN)/ruff check app tests tools

@@ -1,0 +1,159 @@
+"""Benchmark: the supervisor grid and its CSV export for a team of 2,000 learners x 6 modules.
+
+Run: .venv/bin/python bench/grid.py [--learners 2000] [--repeat 5]
+
+Builds a fresh SQLite database through the migrations, imports the course plus three
+generated modules (six in all), fills it with realistic progress and quiz attempts, then
+times the grid page and the CSV export next to a trivial page of the same app (/about),
+in the same process and run. Prints absolute times and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.config import Config  # noqa: E402
+from app.course_files import import_from_files  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import (  # noqa: E402
+    Lesson,
+    LessonProgress,
+    Module,
+    QuizAttempt,
+    Team,
+    TeamMember,
+    User,
+    UserRole,
+    utcnow,
+)
+
+EXTRA_MODULE = """title: Practice module {n}
+summary: A generated module for the benchmark.
+estimated_minutes: 10
+ce_hours: 0.25
+"""
+EXTRA_LESSON = """---
+title: Reading {n}
+kind: reading
+---
+Text.
+"""
+
+
+def build_course(workdir: Path) -> Path:
+    modules = workdir / "modules"
+    shutil.copytree(ROOT / "modules", modules)
+    for n in range(4, 7):
+        folder = modules / f"{n:02d}-practice-{n}"
+        folder.mkdir()
+        (folder / "module.yml").write_text(EXTRA_MODULE.format(n=n))
+        for k in (1, 2):
+            (folder / f"{k:02d}-reading-{k}.md").write_text(EXTRA_LESSON.format(n=k))
+    return modules
+
+
+def fill(learners: int, rng: random.Random) -> int:
+    """Insert one supervisor, a team of ``learners`` and their progress; return the team id."""
+    template = User(email="x", name="x", password_hash="")
+    template.set_password("benchmark-password")
+    now = utcnow()
+    supervisor = User(email="sup@bench.test", name="Supervisor", password_hash=template.password_hash)
+    supervisor.set_roles({"supervisor"})
+    team = Team(name="Bench team", supervisor=supervisor)
+    db.session.add_all([supervisor, team])
+    db.session.flush()
+    rows = [
+        {"email": f"l{i}@bench.test", "name": f"Learner {i:04d}", "password_hash": template.password_hash,
+         "active": True, "created_at": now}
+        for i in range(learners)
+    ]
+    db.session.execute(insert(User), rows)
+    ids = db.session.scalars(select(User.id).where(User.email.like("l%@bench.test"))).all()
+    db.session.execute(insert(UserRole), [{"user_id": i, "role": "learner"} for i in ids])
+    db.session.execute(insert(TeamMember), [{"team_id": team.id, "user_id": i, "joined_at": now} for i in ids])
+    lessons = db.session.execute(select(Lesson.id, Lesson.module_id).order_by(Lesson.module_id, Lesson.position)).all()
+    modules = db.session.scalars(select(Module).order_by(Module.position)).all()
+    progress, attempts = [], []
+    for user_id in ids:
+        reached = rng.randint(0, len(lessons))  # how far this person got, in course order
+        for lesson_id, _module_id in lessons[:reached]:
+            done = now - timedelta(days=rng.randint(0, 60))
+            progress.append({"user_id": user_id, "lesson_id": lesson_id, "started_at": done, "updated_at": done,
+                             "completed_at": done, "watched": [], "position_seconds": 0.0, "speed": 1.0})
+        for module in modules:
+            if module.active_quiz and rng.random() < reached / len(lessons):
+                for number in range(1, rng.randint(1, 3) + 1):
+                    score = rng.choice([60.0, 70.0, 80.0, 90.0, 100.0])
+                    attempts.append({"user_id": user_id, "quiz_id": module.active_quiz.id, "number": number,
+                                     "seed": rng.randint(1, 2**31), "questions": [], "pass_mark": 80.0,
+                                     "show_answers": "after_attempt", "answers": {"given": {}, "results": []},
+                                     "score": score, "passed": score >= 80, "started_at": now, "submitted_at": now})
+    db.session.execute(insert(LessonProgress), progress)
+    db.session.execute(insert(QuizAttempt), attempts)
+    db.session.commit()
+    print(f"filled: {learners} learners, {len(modules)} modules, {len(progress)} lesson rows, {len(attempts)} attempts")
+    return team.id
+
+
+def timed(client, url: str, repeat: int) -> float:
+    client.get(url)  # warm caches
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+        response.close()
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        config = type(
+            "BenchConfig",
+            (Config,),
+            {
+                "SECRET_KEY": "bench-" + "x" * 40,
+                "INSTANCE_PATH": workdir,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
+                "MODULES_DIR": build_course(workdir),
+                "WTF_CSRF_ENABLED": False,
+            },
+        )
+        app = create_app(config)
+        with app.app_context():
+            upgrade()
+            import_from_files()
+            team_id = fill(args.learners, random.Random(20261123))
+        client = app.test_client()
+        client.post("/login", data={"email": "sup@bench.test", "password": "benchmark-password"})
+        base = timed(client, "/about", args.repeat)
+        grid = timed(client, f"/supervise/teams/{team_id}", args.repeat)
+        export = timed(client, f"/supervise/teams/{team_id}/export.csv", args.repeat)
+        print(f"{'page':<28}{'median ms':>12}{'x trivial page':>16}")
+        for name, value in (("trivial page (/about)", base), ("team grid", grid), ("team CSV export", export)):
+            print(f"{name:<28}{value * 1000:>12.1f}{value / base:>16.1f}")
+
+
+if __name__ == "__main__":
+    main()

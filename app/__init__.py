@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,12 @@ def register_extensions(app: Flask) -> None:
     from app.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        user_id, _, token = session_id.partition(":")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or not token or not secrets.compare_digest(user.session_token, token):
+            return None  # signed out elsewhere, or the password changed: this session has ended
+        return user
 
 
 def register_blueprints(app: Flask) -> None:
@@ -59,10 +64,12 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.author import bp as author_bp
     from app.learn import bp as learn_bp
+    from app.record import bp as record_bp
     from app.supervise import bp as supervise_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
+    app.register_blueprint(record_bp)
     app.register_blueprint(supervise_bp, url_prefix="/supervise")
     app.register_blueprint(author_bp, url_prefix="/author")
     app.register_blueprint(admin_bp, url_prefix="/admin")

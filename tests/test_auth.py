@@ -159,3 +159,25 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_sign_out_ends_a_copied_session(app, client, auth, make_user):
+    user = make_user("learner")
+    auth.login(user)
+    stolen = app.test_client()
+    with client.session_transaction() as original, stolen.session_transaction() as copy:
+        copy.update(dict(original))
+    assert stolen.get("/account").status_code == 200
+    auth.logout()
+    assert stolen.get("/account").status_code == 302
+
+
+def test_password_change_signs_out_other_devices(app, client, auth, make_user):
+    user = make_user("learner")
+    auth.login(user)
+    other = app.test_client()
+    other.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert other.get("/account").status_code == 200
+    client.post("/account", data={"current": PASSWORD, "password": "a-new-password-1", "confirm": "a-new-password-1"})
+    assert client.get("/account").status_code == 200, "this device stays signed in"
+    assert other.get("/account").status_code == 302, "the other device must sign in again"

@@ -36,6 +36,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     # CSRFProtect has already refused a request without a valid token.
+    if current_user.is_authenticated:
+        current_user.end_all_sessions()  # a copy of this session cookie stops working too
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -77,7 +80,9 @@ def account():
             form.current.errors.append("Your current password is not correct.")
         else:
             current_user.set_password(form.password.data)
+            current_user.end_all_sessions()  # every other device must sign in again
             db.session.commit()
-            flash("Your password has been changed.", "success")
+            login_user(current_user)  # this device keeps a fresh session
+            flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)

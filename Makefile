@@ -6,7 +6,7 @@ PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := wsgi
 
-.PHONY: help run test test-sqlite test-postgres lint setup bench
+.PHONY: help run serve test test-sqlite test-postgres lint setup bench
 
 help:  ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,6 +30,10 @@ setup: $(VENV)/.installed  ## Install, migrate the database, import the course, 
 
 run: setup  ## Set everything up and serve the demo at http://127.0.0.1:$(PORT)
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+serve: $(VENV)/.installed  ## Production: migrate, then gunicorn with gunicorn.conf.py (needs SECRET_KEY)
+	APP_ENV=production $(BIN)/flask db upgrade
+	APP_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.installed-dev  ## Run the whole suite on SQLite, then on PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite

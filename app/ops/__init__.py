@@ -1,0 +1,1 @@
+"""Operations: backups and moving a site's data between databases (no Flask in the logic)."""

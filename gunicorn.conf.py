@@ -1,0 +1,29 @@
+"""Gunicorn settings for production: `make serve` (or `gunicorn -c gunicorn.conf.py wsgi:app`).
+
+Every value can be overridden by an environment variable of the same name in upper case
+prefixed with GUNICORN_, e.g. GUNICORN_WORKERS=4.
+"""
+
+import multiprocessing
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"GUNICORN_{name.upper()}", default)
+
+
+bind = _env("bind", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Requests mostly wait on the database; two workers per core keeps the CPU busy without
+# multiplying memory (each worker stays well under 150 MB).
+workers = int(_env("workers", str(multiprocessing.cpu_count() * 2)))
+threads = int(_env("threads", "2"))
+worker_class = "gthread"
+timeout = int(_env("timeout", "30"))  # a stuck worker is replaced after this many seconds
+graceful_timeout = int(_env("graceful_timeout", "20"))
+keepalive = 5
+max_requests = int(_env("max_requests", "2000"))  # recycle workers now and then to bound memory growth
+max_requests_jitter = 200
+accesslog = _env("accesslog", "-")
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+forwarded_allow_ips = _env("forwarded_allow_ips", "127.0.0.1")

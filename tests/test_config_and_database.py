@@ -90,3 +90,18 @@ def test_concurrent_read_then_write_transactions_do_not_fail(app, ctx):
         db.session.rollback()
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE counter_probe"))
+
+
+def test_production_sends_hsts(tmp_path):
+    config = type(
+        "P",
+        (ProductionConfig,),
+        {"SECRET_KEY": "x" * 40, "INSTANCE_PATH": tmp_path, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"},
+    )
+    response = create_app(config).test_client().get("/about")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_development_sends_no_hsts(client):
+    assert "Strict-Transport-Security" not in client.get("/about").headers

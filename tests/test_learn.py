@@ -209,3 +209,15 @@ def test_transcript_downloads(client, auth, make_user, course):
     vtt.close()
     assert client.get(f"{M1}/key-ideas/transcript.txt").status_code == 404
     assert client.get(f"{M2}/the-nine-signs/transcript.txt").status_code == 403
+
+
+def test_media_can_be_handed_to_nginx(app, client, auth, make_user, course):
+    auth.login(make_user("learner"))
+    app.config["MEDIA_ACCEL_PREFIX"] = "/protected-media/"
+    try:
+        response = client.get(VIDEO)
+        assert response.status_code == 200 and response.data == b""
+        assert response.headers["X-Accel-Redirect"] == "/protected-media/what-is-infant-mental-health/standin.webm"
+        assert client.get("/media/../app/config.py").status_code == 404
+    finally:
+        app.config["MEDIA_ACCEL_PREFIX"] = ""

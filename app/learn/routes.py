@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from werkzeug.exceptions import HTTPException
+from werkzeug.security import safe_join
 
 from app.auth.forms import EmptyForm
 from app.course.states import ModuleState
@@ -213,6 +214,18 @@ def transcript(slug: str, lesson_slug: str, fmt: str):
     return response
 
 
+def _accel_redirect(prefix: str, filename: str):
+    """Let nginx stream the file (ranges and all) after Flask has checked who may see it."""
+    safe = safe_join(str(Path(current_app.config["MEDIA_DIR"]).resolve()), filename)
+    if safe is None or not Path(safe).is_file():
+        abort(404)
+    response = current_app.response_class(status=200)
+    response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + filename
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers.pop("Content-Type", None)  # nginx sets it from the file
+    return response
+
+
 def _form_payload():
     try:
         return json.loads(request.form.get("payload", ""))
@@ -299,6 +312,9 @@ def media(filename: str):
             continue
     if not allowed:
         abort(403, "This file belongs to a lesson that is not open to you yet.")
+    accel = current_app.config.get("MEDIA_ACCEL_PREFIX")
+    if accel:
+        return _accel_redirect(accel, filename)
     response = send_from_directory(
         Path(current_app.config["MEDIA_DIR"]).resolve(), filename, conditional=True, max_age=3600
     )

@@ -23,7 +23,7 @@ graceful_timeout = int(_env("graceful_timeout", "20"))
 keepalive = 5
 max_requests = int(_env("max_requests", "2000"))  # recycle workers now and then to bound memory growth
 max_requests_jitter = 200
-accesslog = _env("accesslog", "-")
+accesslog = _env("accesslog", "-") or None  # GUNICORN_ACCESSLOG= (empty) turns it off
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 forwarded_allow_ips = _env("forwarded_allow_ips", "127.0.0.1")

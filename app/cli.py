@@ -1,24 +1,29 @@
-"""Command-line tools: ``flask course ...``, ``flask users ...``, ``flask demo ...``."""
+"""Command-line tools: ``flask course ...``, ``flask users ...``, ``flask demo ...``, ``flask reminders ...``."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app.auth.passwords import password_problem
 from app.course_files import check_course, import_from_files
 from app.database import write_intent
 from app.extensions import db
 from app.models import Role, Team, TeamMember, User
+from app.ops.cli import backup_cli, data_cli
+from app.supervise.reminders import send_reminders
 
 course_cli = AppGroup("course", help="Check and import the course files in modules/.")
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app.")
+reminders_cli = AppGroup("reminders", help="E-mail reminders about due training (run daily, e.g. from cron).")
 
 DEMO_TEAM = "Demo team"
 DEMO_ACCOUNTS = [
@@ -69,6 +74,8 @@ def users_create(email: str, name: str, roles: tuple[str, ...], team: str | None
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
         raise click.ClickException("The password must have at least 10 characters.")
+    if problem := password_problem(password, email, name):
+        raise click.ClickException(problem)
     email = email.strip().lower()
     with write_intent():
         if _find(email):
@@ -124,7 +131,30 @@ def demo_setup() -> None:
     click.echo(f"Demo team join code: {team.join_code}")
 
 
+@reminders_cli.command("send")
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to send for, YYYY-MM-DD (default: today).",
+)
+def reminders_send(on) -> None:
+    """Mail each learner with work overdue or due within 7 days, and each supervisor a digest.
+
+    Safe to run again the same day: nobody gets the same reminder twice. Failed sends are listed,
+    retried by the next run, and make the exit status non-zero."""
+    report = send_reminders(on.date() if on else date.today(), current_app.config)
+    for email, error in report.failed:
+        click.echo(f"Failed: {email}: {error}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(course_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(data_cli)

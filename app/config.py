@@ -50,6 +50,43 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # a learner may leave a form open between home visits
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Strict-Transport-Security max-age; 0 sends no header (plain http on a laptop).
+    HSTS_SECONDS = 0
+    # With nginx in front: the internal location that serves media/ (e.g. "/protected-media/").
+    # Flask then only checks access and answers with X-Accel-Redirect, so no worker streams video.
+    MEDIA_ACCEL_PREFIX = os.environ.get("MEDIA_ACCEL_PREFIX", "")
+
+    # Outgoing mail (reminders): any SMTP server; SSL from the first byte, or STARTTLS.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "training@localhost")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT") or 10)  # seconds per SMTP operation
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")  # for links in mails (no request to ask)
+
+    # --- Sign-in protection (app/auth) -----------------------------------------------------------
+    # Rate limits, counted in the database so every worker shares them (app/auth/limits.py). They
+    # key on request.remote_addr: behind a reverse proxy, wrap the app in werkzeug's ProxyFix
+    # (x_for = the number of trusted proxies) or every visitor shares the proxy's address.
+    LOGIN_FAILURES_PER_ACCOUNT = 5  # failed sign-ins per email address ...
+    LOGIN_FAILURES_PER_ADDRESS = 20  # ... and per client address ...
+    LOGIN_WINDOW_MINUTES = 15  # ... within this many minutes
+    SIGNUP_ATTEMPTS_PER_ADDRESS = 10  # sign-up forms sent per client address ...
+    SIGNUP_ATTEMPTS_PER_EMAIL = 5  # ... and per email address (each one sends a mail) ...
+    SIGNUP_WINDOW_MINUTES = 60  # ... within this many minutes
+    RESET_REQUESTS_PER_ACCOUNT = 3  # reset links asked for per email address ...
+    RESET_REQUESTS_PER_ADDRESS = 10  # ... and per client address ...
+    RESET_WINDOW_MINUTES = 60  # ... within this many minutes
+    # Sessions end after this long without a request, and this long after sign-in whatever happens;
+    # long enough for a day of home visits, short enough for a shared or family device.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES") or 120)
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS") or 12)
+    PASSWORD_RESET_MINUTES = 60  # a reset link works once, for this long
+    SIGNUP_LINK_HOURS = 24  # the link that finishes a sign-up works for this long
+    # --- end of sign-in protection ---------------------------------------------------------------
 
     @classmethod
     def ensure_secret_key(cls, key: str | None, instance_path: Path) -> str:
@@ -76,6 +113,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
     @classmethod
     def ensure_secret_key(cls, key: str | None, instance_path: Path) -> str:

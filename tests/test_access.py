@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Module, Team
+from app.models import Assignment, Module, Team, TeamMember
 
 ROLES = ("anonymous", "learner", "supervisor", "author", "admin")
 LOGIN = "login"  # redirected to the sign-in page
@@ -69,9 +69,20 @@ EXPECTED = {
     "auth.logout": ("POST", {}, (302, 302, 302, 302, 302)),
     "auth.signup": ("GET", {}, (200, 302, 302, 302, 302)),
     "auth.account": ("GET", {}, (LOGIN, 200, 200, 200, 200)),
+    "auth.signup_confirm": ("GET", {"token": "not-a-signed-link"}, (400, 302, 302, 302, 302)),  # refused link
+    "auth.forgot_password": ("GET", {}, (200, 200, 200, 200, 200)),
+    "auth.reset_password": ("GET", {"token": "not-a-real-token"}, (400, 400, 400, 400, 400)),  # unknown link
     "supervise.index": ("GET", {}, (LOGIN, 403, 200, 403, 200)),
     "supervise.team": ("GET", {"team_id": "own"}, (LOGIN, 403, 200, 403, 200)),
+    "supervise.assignments": ("GET", {"team_id": "own"}, (LOGIN, 403, 200, 403, 200)),
+    "supervise.delete_assignment": (
+        "POST",
+        {"team_id": "own", "assignment_id": "own_assignment"},
+        (LOGIN, 403, 302, 403, 302),
+    ),
     "supervise.export_team": ("GET", {"team_id": "own"}, (LOGIN, 403, 200, 403, 200)),
+    "supervise.learner": ("GET", {"user_id": "own_learner"}, (LOGIN, 403, 200, 403, 200)),
+    "supervise.insights": ("GET", {"team_id": "own"}, (LOGIN, 403, 200, 403, 200)),
     "author.index": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
     "author.check": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
     "author.run_import": ("POST", {}, (LOGIN, 403, 403, 302, 302)),
@@ -106,6 +117,20 @@ def _url(app, endpoint: str, args: dict) -> str:
             resolved["team_id"] = db.session.scalar(select(Team.id).where(Team.name == "Team A"))
         if resolved.get("module_id") == "first":
             resolved["module_id"] = db.session.scalar(select(Module.id).order_by(Module.position))
+        if resolved.get("user_id") == "own_learner":  # the learner in Team A
+            resolved["user_id"] = db.session.scalar(
+                select(TeamMember.user_id).join(Team, Team.id == TeamMember.team_id).where(Team.name == "Team A")
+            )
+        if resolved.get("assignment_id") == "own_assignment":  # a Team A assignment, made on first use
+            team_id = db.session.scalar(select(Team.id).where(Team.name == "Team A"))
+            assignment_id = db.session.scalar(select(Assignment.id).where(Assignment.team_id == team_id))
+            if assignment_id is None:
+                module_id = db.session.scalar(select(Module.id).order_by(Module.position))
+                assignment = Assignment(module_id=module_id, team_id=team_id, within_days=30)
+                db.session.add(assignment)
+                db.session.commit()
+                assignment_id = assignment.id
+            resolved["assignment_id"] = assignment_id
         with app.test_request_context():
             from flask import url_for
 

@@ -1,14 +1,15 @@
-"""Sign-in, sign-up with a join code, sign-out, password change and the `next` parameter."""
+"""Sign-in, sign-up by join code and e-mailed link, sign-out, password change and the `next` parameter."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.safety import safe_next
 from app.extensions import db
 from app.models import Team, User
 from tests.conftest import PASSWORD
+from tests.security.smtp import body, link_path, smtp_server
 
 
 def test_sign_in_and_out(client, auth, make_user):
@@ -83,6 +84,12 @@ def _team(app, name="Home Visitors North"):
         return team.join_code
 
 
+@pytest.fixture
+def mailbox(app):
+    with smtp_server(app) as box:
+        yield box
+
+
 def _signup(client, **overrides):
     data = {
         "join_code": "",
@@ -92,19 +99,108 @@ def _signup(client, **overrides):
         "confirm": PASSWORD,
     }
     data.update(overrides)
-    return client.post("/signup", data=data)
+    return client.post("/signup", data=data, buffered=True)  # buffered: the mail goes once the response closes
 
 
-def test_sign_up_with_join_code_joins_the_team(app, client):
+def _rosa(app) -> User | None:
+    with app.app_context():
+        return db.session.scalar(select(User).where(User.email == "rosa@example.test"))
+
+
+def test_sign_up_mails_a_link_that_creates_the_account(app, client, mailbox):
     code = _team(app)
     response = _signup(client, join_code=code.lower())
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Check your email to finish joining" in response.get_data(as_text=True)
+    assert _rosa(app) is None, "nothing is created before the link is opened"
+    (mail,) = mailbox.to("rosa@example.test")
+    assert mail["Subject"] == "Finish joining Home Visitors North"
+    assert PASSWORD not in body(mail)
+    confirmed = client.get(link_path(mail, "/signup/confirm/"))
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/"
+    assert client.get("/account").status_code == 200, "signed in"
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "rosa@example.test"))
+        assert user.name == "Rosa Diaz"
         assert [m.team.name for m in user.memberships] == ["Home Visitors North"]
         assert {r.value for r in user.roles} == {"learner"}
         assert user.password_hash.startswith("scrypt:"), "passwords are hashed with scrypt"
         assert PASSWORD not in user.password_hash
+
+
+def test_the_welcome_names_the_team(app, client, mailbox):
+    _signup(client, join_code=_team(app))
+    page = client.get(link_path(mailbox.messages[0], "/signup/confirm/"), follow_redirects=True)
+    assert "Welcome, Rosa Diaz. Your account is ready and you have joined Home Visitors North." in page.get_data(
+        as_text=True
+    )
+
+
+def test_a_sign_up_link_works_once(app, client, mailbox):
+    _signup(client, join_code=_team(app))
+    path = link_path(mailbox.messages[0], "/signup/confirm/")
+    assert client.get(path).status_code == 302
+    again = app.test_client().get(path)
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert "This link has already been used" in page and "already confirmed" in page
+    assert 'href="/login"' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_a_sign_up_link_while_signed_in_goes_home(app, client, auth, make_user, mailbox):
+    _signup(client, join_code=_team(app))
+    auth.login(make_user("learner"))
+    assert client.get(link_path(mailbox.messages[0], "/signup/confirm/")).status_code == 302
+    assert _rosa(app) is None
+
+
+def test_a_tampered_sign_up_link_is_refused(app, client, mailbox):
+    _signup(client, join_code=_team(app))
+    path = link_path(mailbox.messages[0], "/signup/confirm/")
+    token = path.rsplit("/", 1)[1]
+    payload, _, rest = token.partition(".")
+    forged = payload[:-3] + ("aaa" if not payload.endswith("aaa") else "bbb") + "." + rest
+    for bad in (f"/signup/confirm/{forged}", "/signup/confirm/nonsense", path + "x"):
+        response = client.get(bad)
+        assert response.status_code == 400
+        assert "This link is not valid" in response.get_data(as_text=True)
+    assert _rosa(app) is None
+
+
+def test_a_link_signed_for_something_else_is_refused(app, client):
+    from itsdangerous import URLSafeTimedSerializer
+
+    other = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="not-signup")
+    token = other.dumps({"n": "Eve", "e": "eve@example.test", "p": "scrypt:x", "t": 1})
+    assert client.get(f"/signup/confirm/{token}").status_code == 400
+
+
+def test_an_expired_sign_up_link_is_refused(app, client, monkeypatch):
+    import time
+
+    from app.auth.tokens import PendingSignup, make_signup_token
+
+    team_code = _team(app)
+    with app.app_context():
+        team_id = db.session.scalar(select(Team.id).where(Team.join_code == team_code))
+    with app.test_request_context(), monkeypatch.context() as m:
+        past = time.time() - 25 * 3600
+        m.setattr(time, "time", lambda: past)
+        token = make_signup_token(PendingSignup("Rosa", "rosa@example.test", "scrypt:x", team_id))
+    response = client.get(f"/signup/confirm/{token}")
+    assert response.status_code == 400 and "This link has expired" in response.get_data(as_text=True)
+    assert _rosa(app) is None
+
+
+def test_a_sign_up_link_for_a_team_that_is_gone(app, client, mailbox):
+    _signup(client, join_code=_team(app))
+    with app.app_context():
+        db.session.delete(db.session.scalar(select(Team)))
+        db.session.commit()
+    response = client.get(link_path(mailbox.messages[0], "/signup/confirm/"))
+    assert response.status_code == 400 and "no longer exists" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -115,6 +211,7 @@ def test_sign_up_with_join_code_joins_the_team(app, client):
         ({"password": "short", "confirm": "short"}, "Field must be between 10 and 200 characters long."),
         ({"confirm": "something-else-entirely"}, "The passwords do not match."),
         ({"name": ""}, "This field is required."),
+        ({"password": "password123", "confirm": "password123"}, "This password is too common; choose another."),
     ],
 )
 def test_sign_up_rejects_bad_input_with_a_message(app, client, overrides, message):
@@ -126,10 +223,25 @@ def test_sign_up_rejects_bad_input_with_a_message(app, client, overrides, messag
     assert 'value="Rosa Diaz"' in page or overrides.get("name") == "", "what was typed is kept"
 
 
-def test_sign_up_with_taken_email(app, client, make_user):
+def test_sign_up_with_a_taken_email_answers_the_same_and_says_so_only_by_mail(app, client, make_user, mailbox):
     code = _team(app)
-    make_user("learner", email="rosa@example.test")
-    assert "already exists" in _signup(client, join_code=code).get_data(as_text=True)
+    make_user("learner", email="taken@example.test", name="Tess Taken")
+    new = _signup(client, join_code=code, email="new@example.test")
+    taken = _signup(client, join_code=code, email="taken@example.test")
+    assert new.status_code == taken.status_code == 200
+    new_page = new.get_data(as_text=True).replace("new@example.test", "EMAIL")
+    taken_page = taken.get_data(as_text=True).replace("taken@example.test", "EMAIL")
+    assert new_page == taken_page, "the page must not tell whether the email has an account"
+    (told,) = mailbox.to("taken@example.test")
+    assert told["Subject"] == "You already have an account"
+    text = body(told)
+    assert "Hello Tess Taken" in text and "/login" in text and "/password/forgot" in text
+    assert "/signup/confirm/" not in text
+    (invited,) = mailbox.to("new@example.test")
+    assert "/signup/confirm/" in body(invited)
+    with app.app_context():
+        taken_user = db.session.scalar(select(User).where(User.email == "taken@example.test"))
+        assert taken_user.check_password(PASSWORD) and len(taken_user.memberships) == 0, "nothing changed"
 
 
 def test_password_change(client, auth, make_user):
@@ -146,6 +258,10 @@ def test_password_change(client, auth, make_user):
     auth.logout()
     assert auth.login(user).status_code == 200
     assert auth.login(user, password="a-new-password-1").status_code == 302
+
+
+def test_sign_in_page_links_to_password_reset(client):
+    assert 'href="/password/forgot"' in client.get("/login").get_data(as_text=True)
 
 
 def test_session_cookie_flags(client, auth, make_user):

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import MIN_PASSWORD
+from app.auth.passwords import NotCommonPassword
 from app.auth.validators import EmailAddress
 from app.models import Role
 
@@ -29,7 +30,7 @@ class PersonForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = PasswordField(
         "Password",
-        validators=[Optional(), Length(min=MIN_PASSWORD, max=200)],
+        validators=[Optional(), Length(min=MIN_PASSWORD, max=200), NotCommonPassword()],
         description=f"At least {MIN_PASSWORD} characters. Leave empty to keep the current password.",
     )
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES, default=["learner"])

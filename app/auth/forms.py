@@ -1,16 +1,19 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.auth.passwords import NotCommonPassword
 from app.auth.validators import EmailAddress
 
 MIN_PASSWORD = 10
+_NEW_PASSWORD_HELP = f"At least {MIN_PASSWORD} characters, and not a common password."
 
 
 class LoginForm(FlaskForm):
+    # No "Keep me signed in" box: a remember-me cookie would bring a session back past the idle and
+    # absolute limits (app/auth/sessions.py) that protect shared and family devices between visits.
     email = EmailField("Email", validators=[DataRequired(), EmailAddress()])
     password = PasswordField("Password", validators=[DataRequired()])
-    remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
 
 
@@ -24,8 +27,8 @@ class SignupForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
-        description=f"At least {MIN_PASSWORD} characters.",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200), NotCommonPassword()],
+        description=_NEW_PASSWORD_HELP,
     )
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
@@ -37,13 +40,30 @@ class PasswordChangeForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
-        description=f"At least {MIN_PASSWORD} characters.",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200), NotCommonPassword()],
+        description=_NEW_PASSWORD_HELP,
     )
     confirm = PasswordField(
         "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
     )
     submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200), NotCommonPassword()],
+        description=_NEW_PASSWORD_HELP,
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
+    )
+    submit = SubmitField("Set my new password")
 
 
 class EmptyForm(FlaskForm):

@@ -5,8 +5,8 @@ from app.models.base import Base, utcnow
 from app.models.course import Lesson, LessonKind, Module, ModulePrerequisite
 from app.models.people import Role, Team, TeamMember, User, UserRole, new_join_code
 from app.models.progress import LessonProgress, Reflection
-from app.models.security import AuthEvent, PasswordResetToken
 from app.models.quiz import Certificate, Quiz, QuizAttempt, QuizQuestion
+from app.models.security import AuthEvent, PasswordResetToken
 
 __all__ = [
     "Assignment",

@@ -104,8 +104,11 @@ class ShownQuestion:
 
 
 def new_seed() -> int:
-    """A fresh, unguessable seed for an attempt. Keep it on the server."""
-    return secrets.randbits(63)
+    """A fresh, unguessable seed for an attempt. Keep it on the server.
+
+    31 bits: it is stored in a plain INTEGER column, which PostgreSQL keeps in 32 signed bits.
+    """
+    return secrets.randbits(31)
 
 
 def compose_attempt(quiz: QuizSpec, seed: int) -> list[ShownQuestion]:

@@ -1,7 +1,8 @@
 """A learner's training record and certificate, computed from the database (no Flask, no request).
 
-Module completion is decided by ``app.course.states.module_statuses`` only, as everywhere else;
-this module adds the dates, scores and hours around it, in a fixed number of queries.
+Module completion and its date are decided by ``app.course.states`` and ``app.learn.progress``, as
+everywhere else; this module reads a learner's progress through the session it is given, in a fixed
+number of queries, and adds scores, hours and the certificate.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.course.states import ModuleState, ModuleStatus, module_statuses
-from app.learn.progress import module_facts
+from app.course.states import ModuleState, ModuleStatus
+from app.learn.progress import LearnerProgress, completed_on, module_facts, statuses_for
 from app.models import Certificate, LessonProgress, Module, QuizAttempt, User
 
 COURSE_TITLE = "Infant Mental Health for Home Visitors"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out and type
 CODE_GROUPS, CODE_GROUP_SIZE = 3, 4
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = ("Module", "Status", "Completed on", "Best quiz score", "CE hours")
 
 
@@ -93,13 +93,15 @@ def published_modules(session: Session) -> list[Module]:
 def learner_record(session: Session, user_id: int, modules: list[Module] | None = None) -> Record:
     """One row per published module for ``user_id``; a fixed number of queries whatever the size."""
     modules = published_modules(session) if modules is None else modules
-    lesson_rows = session.execute(
+    progress = LearnerProgress(set(), set())
+    for lesson_id, done_at in session.execute(
         select(LessonProgress.lesson_id, LessonProgress.completed_at).where(LessonProgress.user_id == user_id)
-    ).all()
-    started = {lesson_id for lesson_id, _ in lesson_rows}
-    completed_at = {lesson_id: done for lesson_id, done in lesson_rows if done is not None}
-
-    quiz_rows = session.execute(
+    ):
+        progress.started.add(lesson_id)
+        if done_at is not None:
+            progress.completed.add(lesson_id)
+            progress.completed_at[lesson_id] = done_at
+    for quiz_id, best, first_pass in session.execute(
         select(
             QuizAttempt.quiz_id,
             func.max(QuizAttempt.score),
@@ -107,29 +109,26 @@ def learner_record(session: Session, user_id: int, modules: list[Module] | None 
         )
         .where(QuizAttempt.user_id == user_id, QuizAttempt.submitted_at.is_not(None))
         .group_by(QuizAttempt.quiz_id)
-    ).all()
-    best_score = {quiz_id: best for quiz_id, best, _ in quiz_rows}
-    first_pass = {quiz_id: passed_at for quiz_id, _, passed_at in quiz_rows if passed_at is not None}
+    ):
+        progress.attempted_quizzes.add(quiz_id)
+        progress.best_score[quiz_id] = best
+        if first_pass is not None:
+            progress.passed_quizzes.add(quiz_id)
+            progress.quiz_passed_at[quiz_id] = first_pass
 
     facts = module_facts(modules)
-    statuses = module_statuses(facts, started, set(completed_at), set(first_pass), set(best_score))
+    statuses = statuses_for(facts, progress)
     rows = []
     for module, fact in zip(modules, facts, strict=True):
         status = statuses[module.id]
-        done_at = None
-        if status.state is ModuleState.COMPLETE:
-            moments = [completed_at[i] for i in fact.required_lesson_ids]
-            if fact.quiz_id is not None:
-                moments.append(first_pass[fact.quiz_id])
-            done_at = max(moments)
         rows.append(
             ModuleRow(
                 module_id=module.id,
                 slug=module.slug,
                 title=module.title,
                 status=status,
-                completed_at=done_at,
-                best_score=best_score.get(fact.quiz_id) if fact.quiz_id is not None else None,
+                completed_at=completed_on(fact, progress) if status.state is ModuleState.COMPLETE else None,
+                best_score=progress.best_score.get(fact.quiz_id) if fact.quiz_id is not None else None,
                 ce_hours=float(module.ce_hours or 0.0),
             )
         )
@@ -201,11 +200,6 @@ def ensure_certificate(session: Session, user: User, record: Record) -> Certific
 # Export helpers -------------------------------------------------------------------------------
 
 
-def spreadsheet_safe(value: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (author text may start with '=')."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def format_hours(hours: float) -> str:
     return f"{hours:g}"
 
@@ -215,7 +209,7 @@ def format_score(score: float | None) -> str:
 
 
 def csv_rows(record: Record) -> list[tuple[str, ...]]:
-    """The record as spreadsheet rows, header first; every cell made safe to open."""
+    """The record as spreadsheet rows, header first (``app.csv_export`` makes each cell safe to open)."""
     rows: list[tuple[str, ...]] = [CSV_HEADER]
     for row in record.rows:
         rows.append(
@@ -227,4 +221,4 @@ def csv_rows(record: Record) -> list[tuple[str, ...]]:
                 format_hours(row.hours),
             )
         )
-    return [tuple(spreadsheet_safe(cell) for cell in row) for row in rows]
+    return rows

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("supervise", __name__, template_folder="templates")
 
-from app.supervise import routes  # noqa: E402,F401
+from app.supervise import assign_views, insight_views, learner_views, routes  # noqa: E402,F401

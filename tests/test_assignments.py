@@ -1,0 +1,198 @@
+"""Supervisors assign modules to their team or one person, due on a date or within N days of joining."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Assignment, Module, Team
+
+M1 = "what-is-infant-mental-health"
+M2 = "signs-of-good-infant-mental-health"
+
+
+@pytest.fixture
+def teams(app, make_user, course):
+    people = {
+        "supervisor": make_user("supervisor", supervises="Team A", name="Sam Supervisor"),
+        "ana": make_user("learner", team="Team A", name="Ana Learner"),
+        "other_supervisor": make_user("supervisor", supervises="Team B", name="Olga Other"),
+        "bo": make_user("learner", team="Team B", name="Bo Elsewhere"),
+    }
+    with app.app_context():
+        people["team_a"] = db.session.scalar(select(Team.id).where(Team.name == "Team A"))
+        people["team_b"] = db.session.scalar(select(Team.id).where(Team.name == "Team B"))
+        people["modules"] = dict(db.session.execute(select(Module.slug, Module.id)).all())
+    return people
+
+
+def _page(team_id: int) -> str:
+    return f"/supervise/teams/{team_id}/assignments"
+
+
+def _assignments(app) -> list[Assignment]:
+    with app.app_context():
+        found = db.session.scalars(select(Assignment).order_by(Assignment.id)).all()
+        db.session.expunge_all()
+        return list(found)
+
+
+def _add(app, **fields) -> int:
+    with app.app_context():
+        assignment = Assignment(**fields)
+        db.session.add(assignment)
+        db.session.commit()
+        return assignment.id
+
+
+def test_supervisor_adds_team_wide_and_personal_assignments(app, client, auth, teams):
+    auth.login(teams["supervisor"])
+    page = client.get(_page(teams["team_a"])).get_data(as_text=True)
+    assert "No modules are assigned in this team yet." in page
+    assert "What is Infant Mental Health?" in page and "Ana Learner" in page
+    assert "Bo Elsewhere" not in page, "only this team's people may be chosen"
+
+    due = date.today() + timedelta(days=14)
+    response = client.post(
+        _page(teams["team_a"]), data={"module_id": teams["modules"][M1], "who": 0, "due_on": due.isoformat()}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(_page(teams["team_a"]))
+    response = client.post(
+        _page(teams["team_a"]),
+        data={"module_id": teams["modules"][M2], "who": teams["ana"].id, "due_on": "", "within_days": "30"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "is assigned to Ana Learner, due 30 days after joining" in page
+    assert "Whole team" in page and f"{due.day} {due:%B %Y}" in page and "30 days after joining" in page
+    assert 'data-confirm="Remove the due date of' in page
+
+    team_wide, personal = _assignments(app)
+    assert (team_wide.team_id, team_wide.user_id, team_wide.due_on, team_wide.within_days) == (
+        teams["team_a"],
+        None,
+        due,
+        None,
+    )
+    assert (personal.team_id, personal.user_id, personal.due_on, personal.within_days) == (
+        None,
+        teams["ana"].id,
+        None,
+        30,
+    )
+    assert team_wide.created_by_id == personal.created_by_id == teams["supervisor"].id
+
+
+def test_a_due_date_of_today_is_accepted(app, client, auth, teams):
+    auth.login(teams["supervisor"])
+    data = {"module_id": teams["modules"][M1], "who": 0, "due_on": date.today().isoformat()}
+    assert client.post(_page(teams["team_a"]), data=data).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"due_on": "+7", "within_days": "10"}, "Give either a due date or a number of days after joining, not both."),
+        ({}, "Give a due date, or a number of days after joining."),
+        ({"due_on": "-1"}, "The due date cannot be in the past."),
+        ({"due_on": "not a date"}, "Not a valid date value."),
+        ({"within_days": "0"}, "Enter a number of days from 1 to 365."),
+        ({"within_days": "366"}, "Enter a number of days from 1 to 365."),
+        ({"within_days": "-3"}, "Enter a number of days from 1 to 365."),
+        ({"within_days": "ten"}, "Not a valid integer value."),
+        ({"within_days": "5", "who": "bo"}, "Choose the whole team or a member of this team."),
+        ({"within_days": "5", "who": "nobody"}, "Choose the whole team or a member of this team."),
+        ({"within_days": "5", "module_id": "999999"}, "Choose one of the published modules."),
+        ({"within_days": "5", "module_id": "x"}, "Choose one of the published modules."),
+    ],
+)
+def test_invalid_assignments_are_explained_and_nothing_is_saved(app, client, auth, teams, fields, message):
+    auth.login(teams["supervisor"])
+    data = {"module_id": teams["modules"][M1], "who": 0, "due_on": "", "within_days": ""}
+    for key, value in fields.items():
+        if key == "due_on" and value[0] in "+-":
+            value = (date.today() + timedelta(days=int(value))).isoformat()
+        if key == "who":
+            value = {"bo": teams["bo"].id, "nobody": "abc"}[value]
+        data[key] = value
+    response = client.post(_page(teams["team_a"]), data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page and "Nothing was assigned." in page
+    assert _assignments(app) == []
+
+
+def test_unpublished_modules_cannot_be_assigned(app, client, auth, teams):
+    with app.app_context():
+        db.session.get(Module, teams["modules"][M2]).published = False
+        db.session.commit()
+    auth.login(teams["supervisor"])
+    page = client.get(_page(teams["team_a"])).get_data(as_text=True)
+    assert "Signs of good infant mental health" not in page
+    response = client.post(_page(teams["team_a"]), data={"module_id": teams["modules"][M2], "who": 0, "within_days": 3})
+    assert response.status_code == 422 and "Choose one of the published modules." in response.get_data(as_text=True)
+
+
+def test_the_same_module_twice_for_the_same_people_is_refused(app, client, auth, teams):
+    auth.login(teams["supervisor"])
+    data = {"module_id": teams["modules"][M1], "who": 0, "within_days": "10"}
+    assert client.post(_page(teams["team_a"]), data=data).status_code == 302
+    response = client.post(_page(teams["team_a"]), data=data)
+    assert response.status_code == 422 and "already assigned to them here" in response.get_data(as_text=True)
+    data["who"] = teams["ana"].id  # the same module for one person is a different assignment
+    assert client.post(_page(teams["team_a"]), data=data).status_code == 302
+    assert len(_assignments(app)) == 2
+
+
+def test_delete_is_a_post_and_removes_only_this_teams_assignment(app, client, auth, teams):
+    mine = _add(app, module_id=teams["modules"][M1], team_id=teams["team_a"], within_days=10)
+    personal = _add(app, module_id=teams["modules"][M1], user_id=teams["ana"].id, within_days=5)
+    theirs = _add(app, module_id=teams["modules"][M1], team_id=teams["team_b"], within_days=10)
+    bos = _add(app, module_id=teams["modules"][M2], user_id=teams["bo"].id, within_days=10)
+    auth.login(teams["supervisor"])
+    page = client.get(_page(teams["team_a"])).get_data(as_text=True)
+    assert "Bo Elsewhere" not in page, "another team's personal assignment is not listed"
+    url = f"{_page(teams['team_a'])}/{mine}/delete"
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow_redirects=True)
+    assert "is removed" in response.get_data(as_text=True)
+    assert client.post(f"{_page(teams['team_a'])}/{personal}/delete").status_code == 302
+    for other in (theirs, bos, 999_999, mine):  # not in this team, or already gone
+        assert client.post(f"{_page(teams['team_a'])}/{other}/delete").status_code == 404
+    assert [a.id for a in _assignments(app)] == [theirs, bos]
+
+
+def test_delete_needs_the_csrf_token(app, client, auth, teams, csrf_on):
+    mine = _add(app, module_id=teams["modules"][M1], team_id=teams["team_a"], within_days=10)
+    auth.login(teams["supervisor"])
+    assert client.post(f"{_page(teams['team_a'])}/{mine}/delete").status_code == 400
+    assert client.post(_page(teams["team_a"]), data={"module_id": teams["modules"][M1], "who": 0}).status_code == 400
+    assert len(_assignments(app)) == 1
+
+
+def test_other_supervisors_get_404_and_learners_403(app, client, auth, teams):
+    theirs = _add(app, module_id=teams["modules"][M1], team_id=teams["team_b"], within_days=10)
+    auth.login(teams["supervisor"])
+    assert client.get(_page(teams["team_b"])).status_code == 404
+    data = {"module_id": teams["modules"][M1], "who": 0, "within_days": "5"}
+    assert client.post(_page(teams["team_b"]), data=data).status_code == 404
+    assert client.post(f"{_page(teams['team_b'])}/{theirs}/delete").status_code == 404
+    assert client.get(_page(999_999)).status_code == 404
+    auth.logout()
+    auth.login(teams["ana"])
+    assert client.get(_page(teams["team_a"])).status_code == 403
+    assert client.post(_page(teams["team_a"]), data=data).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Assignment.id))) == 1
+
+
+def test_admins_may_assign_in_any_team(app, client, auth, teams, make_user):
+    auth.login(make_user("admin"))
+    data = {"module_id": teams["modules"][M1], "who": teams["bo"].id, "due_on": date.today().isoformat()}
+    assert client.post(_page(teams["team_b"]), data=data).status_code == 302
+    assert "Bo Elsewhere" in client.get(_page(teams["team_b"])).get_data(as_text=True)
+    data["who"] = teams["ana"].id  # a member, but of another team than this page's
+    assert client.post(_page(teams["team_b"]), data=data).status_code == 422

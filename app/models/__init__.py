@@ -2,6 +2,7 @@
 
 from app.models.assignments import Assignment, ReminderLog
 from app.models.base import Base, utcnow
+from app.models.changes import ContentChange
 from app.models.course import Lesson, LessonKind, Module, ModulePrerequisite
 from app.models.people import Role, Team, TeamMember, User, UserRole, new_join_code
 from app.models.progress import LessonProgress, Reflection
@@ -15,6 +16,7 @@ __all__ = [
     "Base",
     "ReminderLog",
     "Certificate",
+    "ContentChange",
     "Quiz",
     "QuizAttempt",
     "QuizQuestion",

@@ -1,8 +1,10 @@
 from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from app.access import role_required
 from app.auth.forms import EmptyForm
 from app.author import bp
+from app.author.history import record_change
 from app.course_files import check_course, import_from_files
 from app.extensions import db
 from app.learn.progress import course_modules
@@ -34,6 +36,8 @@ def run_import():
             "error",
         )
         return redirect(url_for("author.check"))
+    record_change(None, current_user, "imported the course files", report.summary())
+    db.session.commit()
     flash(f"Course imported: {report.summary()}.", "success")
     return redirect(url_for("author.index"))
 
@@ -45,6 +49,7 @@ def toggle_publish(module_id: int):
         abort(400)
     module = db.session.get(Module, module_id) or abort(404)
     module.published = not module.published
+    record_change(module, current_user, "published the module" if module.published else "unpublished the module")
     db.session.commit()
     state = "published: learners can see it" if module.published else "unpublished: learners no longer see it"
     flash(f"“{module.title}” is {state}.", "success")

@@ -82,6 +82,7 @@ EXPECTED = {
     ),
     "supervise.export_team": ("GET", {"team_id": "own"}, (LOGIN, 403, 200, 403, 200)),
     "supervise.learner": ("GET", {"user_id": "own_learner"}, (LOGIN, 403, 200, 403, 200)),
+    "supervise.learner_csv": ("GET", {"user_id": "own_learner"}, (LOGIN, 403, 200, 403, 200)),
     "supervise.insights": ("GET", {"team_id": "own"}, (LOGIN, 403, 200, 403, 200)),
     "author.index": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
     "author.check": ("GET", {}, (LOGIN, 403, 403, 200, 200)),

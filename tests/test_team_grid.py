@@ -119,3 +119,14 @@ def test_learner_home_page_flags_overdue_work(app, client, auth, team):
     page = client.get("/").get_data(as_text=True)
     assert "Overdue: due" in page
     assert f"Due {(date.today() + timedelta(days=30)):%d %b %Y}" in page
+
+
+def test_supervisor_downloads_one_learners_record(app, client, auth, team, make_user):
+    supervisor, ana, _ben = team
+    outsider = make_user("learner", name="Olga", team="Team B")
+    auth.login(supervisor)
+    response = client.get(f"/supervise/learners/{ana.id}/record.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][0] == "Module" and len(rows) == 4
+    assert client.get(f"/supervise/learners/{outsider.id}/record.csv").status_code == 404

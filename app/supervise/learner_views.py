@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.access import role_required, visible_learners, visible_teams
 from app.course.states import ModuleState, ModuleStatus, module_statuses
 from app.course.transcript import format_clock
+from app.csv_export import csv_response
 from app.extensions import db
 from app.learn.player import Segment, watched_segments
 from app.learn.progress import course_modules, module_facts
@@ -33,6 +34,7 @@ from app.models import (
     TeamMember,
     User,
 )
+from app.record.service import csv_rows, learner_record
 from app.supervise import bp
 from app.supervise.insights import AttemptFacts, completion_times, first_passes
 
@@ -174,3 +176,12 @@ def learner(user_id: int):
         "modules_done": sum(1 for s in sections if s.complete),
     }
     return render_template("supervise/learner.html", **context)
+
+
+@bp.route("/learners/<int:user_id>/record.csv")
+@role_required(Role.SUPERVISOR)
+def learner_csv(user_id: int):
+    """One learner's training record as CSV (the same rows the learner downloads)."""
+    learner = _learner(user_id)
+    record = learner_record(db.session, learner.id)
+    return csv_response(csv_rows(record), f"{learner.name}-training-record.csv")

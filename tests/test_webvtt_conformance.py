@@ -24,7 +24,10 @@ from app.config import PROJECT_ROOT
 from app.course.transcript import Cue, cue_text, read_cues
 from tests.conftest import _unavailable
 
-CONFORMANCE = PROJECT_ROOT.parent / "shared" / "conformance" / "webvtt"
+SHARED_CONFORMANCE = PROJECT_ROOT.parent / "shared" / "conformance" / "webvtt"
+# A byte-for-byte copy travels with the tests (BSD licence, see its README.md), so they run in any
+# checkout; when the shared folder is present, test_the_copy_of_the_corpus_is_exact compares them.
+CONFORMANCE = PROJECT_ROOT / "tests" / "data" / "webvtt-conformance"
 MEDIA = PROJECT_ROOT / "media"
 COURSE_FILES = sorted(MEDIA.rglob("*.vtt"))
 
@@ -279,3 +282,10 @@ def test_course_captions_read_the_same_with_webvtt_py_alone(path):
     assert rows(cues) == webvtt_py_alone(path)
     assert [cue.speaker for cue in cues] == [caption.voice for caption in webvtt.read(str(path))]
     assert [cue.text for cue in cues] == [cue_text(cue.raw_text) for cue in cues]
+
+
+def test_the_copy_of_the_corpus_is_exact():
+    if SHARED_CONFORMANCE.is_dir():
+        for original in SHARED_CONFORMANCE.iterdir():
+            assert (CONFORMANCE / original.name).read_bytes() == original.read_bytes(), original.name
+    assert len(list(CONFORMANCE.glob("*.vtt"))) == 17

@@ -9,10 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.course.states import ModuleFacts, ModuleState, ModuleStatus, module_statuses
 from app.extensions import db
@@ -64,7 +64,32 @@ def module_facts(modules: list[Module]) -> list[ModuleFacts]:
 
 
 def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
-    """Lessons started and completed, and quizzes attempted and passed, for each user (two queries)."""
+    """Lessons started and completed, and quizzes attempted and passed, for each user (two queries).
+
+    Within one transaction the answer cannot change, so a page that asks twice queries once.
+    """
+    key = tuple(user_ids)
+    cache = _transaction_cache()
+    if key not in cache:
+        cache[key] = _progress_of(user_ids)
+    return cache[key]
+
+
+def _transaction_cache() -> dict:
+    session = db.session()
+    if "progress_cache" not in session.info:
+        session.info["progress_cache"] = {}
+    return session.info["progress_cache"]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_flush")
+def _forget_progress(session, *_args) -> None:
+    session.info.pop("progress_cache", None)
+
+
+def _progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
     attempts = db.session.execute(
         select(

@@ -117,7 +117,8 @@ def lesson(slug: str, lesson_slug: str):
     )
     form = ReflectionForm(obj=reflection) if lesson.kind == "reflection" else None
     page = _render_lesson(view, lesson, form, reflection)
-    _note_started(lesson)
+    if lesson.kind == "video" or lesson.id not in progress_of([current_user.id])[current_user.id].started:
+        _note_started(lesson)  # reading lessons write only on first opening; videos restart the report clock
     return page
 
 
@@ -179,8 +180,7 @@ def report_progress(slug: str, lesson_slug: str):
     except BadReport as error:
         return jsonify(error="This progress report was not saved.", detail=str(error)), 400
     row, result = apply_report(current_user, lesson, report)
-    db.session.commit()
-    return jsonify(
+    answer = jsonify(  # built before the commit, which would expire the row and cost a second read
         watched=row.watched,
         coverage=round(coverage(row, lesson), 4),
         complete=row.completed_at is not None,
@@ -188,6 +188,8 @@ def report_progress(slug: str, lesson_slug: str):
         credited=result.credited_seconds,
         capped=result.capped,
     )
+    db.session.commit()
+    return answer
 
 
 @bp.route("/modules/<slug>/<lesson_slug>/transcript.<any(txt, vtt):fmt>")

@@ -1,0 +1,118 @@
+"""A small HTTP load generator: closed-loop capacity, and constant-rate latency without coordinated omission."""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+Request = Callable[[], tuple[str, str, bytes | None, dict[str, str]]]  # method, path, body, headers
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies) if self.latencies else float("nan")
+
+
+def _send(conn: http.client.HTTPConnection, make: Request) -> bool:
+    method, path, body, headers = make()
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status < 400
+
+
+def capacity(base: str, makers: list[Request], seconds: float) -> Result:
+    """As many requests as the server answers: one connection per maker, back to back."""
+    host = urlsplit(base).netloc
+    result = Result()
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(make: Request) -> None:
+        conn = http.client.HTTPConnection(host, timeout=30)
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                ok = _send(conn, make)
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection(host, timeout=30)
+            with lock:
+                if ok:
+                    result.latencies.append(time.perf_counter() - start)
+                else:
+                    result.errors += 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(m,)) for m in makers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def constant_rate(base: str, makers: list[Request], rate: float, seconds: float) -> Result:
+    """Send ``rate`` requests per second on a fixed schedule; latency counts from the scheduled time,
+    so a slow server cannot hide its queueing (no coordinated omission)."""
+    host = urlsplit(base).netloc
+    result = Result()
+    lock = threading.Lock()
+    interval = len(makers) / rate  # each connection sends every `interval` seconds
+    start_all = time.perf_counter() + 0.2
+
+    def worker(index: int, make: Request) -> None:
+        conn = http.client.HTTPConnection(host, timeout=30)
+        n = 0
+        while True:
+            scheduled = start_all + index * interval / len(makers) + n * interval
+            if scheduled - start_all > seconds:
+                break
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            try:
+                ok = _send(conn, make)
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection(host, timeout=30)
+            with lock:
+                if ok:
+                    result.latencies.append(time.perf_counter() - scheduled)
+                else:
+                    result.errors += 1
+            n += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i, m)) for i, m in enumerate(makers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.seconds = seconds
+    return result

@@ -1,0 +1,221 @@
+"""Benchmark over HTTP: the app under gunicorn (2 workers) next to a bare Flask route under the same server.
+
+Run: make bench-http   (or .venv/bin/python bench/http.py [--seconds 8] [--connections 8])
+
+For each page: capacity (closed loop, N keep-alive connections) as a ratio of the bare route's,
+then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the resident
+memory of each app worker after the run. Goals: lesson page >= 40% of the bare route's throughput,
+progress report >= 30%, p95 under 50 ms at half of capacity, 0 errors, workers under 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import delete  # noqa: E402
+from grid import build_course, fill  # noqa: E402
+from load import capacity, constant_rate  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.config import Config  # noqa: E402
+from app.course_files import import_from_files  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Lesson, LessonProgress, Module, User, utcnow  # noqa: E402
+
+LESSON = "/modules/what-is-infant-mental-health/watch-the-video"
+QUIZ = "/modules/what-is-infant-mental-health/quiz"
+TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(target: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", target],
+        cwd=ROOT, env={**os.environ, **env, "GUNICORN_ACCESSLOG": ""}, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1).close()
+            return process, base
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(log.read_text())
+
+
+class Session:
+    """A signed-in person: their cookie, and the CSRF token of their pages."""
+
+    def __init__(self, base: str, email: str, password: str) -> None:
+        self.base, self.jar = base, CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        token = TOKEN.search(self.get("/login")).group(1)
+        self.post("/login", {"email": email, "password": password, "csrf_token": token})
+        self.csrf = re.search(r'data-csrf="([^"]+)"', self.get(LESSON)).group(1)
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict) -> str:
+        with self.opener.open(self.base + path, urlencode(data, doseq=True).encode()) as response:
+            return response.read().decode()
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def get_maker(path: str, session: Session | None = None):
+    headers = {"Cookie": session.cookie} if session else {}
+    return lambda: ("GET", path, None, headers)
+
+
+def progress_maker(session: Session):
+    spot = [random.randint(0, 80)]
+
+    def make():
+        spot[0] = (spot[0] + 1) % 90
+        body = json.dumps({"ranges": [[spot[0], spot[0] + 1]], "position": spot[0] + 1, "speed": 1}).encode()
+        headers = {"Cookie": session.cookie, "Content-Type": "application/json", "X-CSRFToken": session.csrf}
+        return ("POST", LESSON + "/progress", body, headers)
+
+    return make
+
+
+def quiz_maker(session: Session):
+    """Alternates: start an attempt (1 request), then answer it (1 request)."""
+    state = {"path": None}
+
+    def make():
+        headers = {"Cookie": session.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        if state["path"] is None:
+            state["path"] = "pending"
+            return ("POST", QUIZ + "/start", urlencode({"csrf_token": session.csrf}).encode(), headers)
+        path = _open_attempt(session)
+        form = session.get(path)
+        answers = {"csrf_token": [session.csrf]}
+        for name, value in re.findall(r'<input type="(?:radio|checkbox)" name="([^"]+)" value="([^"]+)"', form):
+            answers.setdefault(name, [value])
+        for name in re.findall(r'<input type="text" id="[^"]+" name="([^"]+)"', form):
+            answers[name] = ["an answer"]
+        for name, value in re.findall(r'name="([^"]+)">\s*<option value="">[^<]*</option>\s*<option value="([^"]+)"', form):
+            answers[name] = [value]
+        state["path"] = None
+        return ("POST", path, urlencode(answers, doseq=True).encode(), headers)
+
+    return make
+
+
+def _open_attempt(session: Session) -> str:
+    page = session.get(QUIZ)
+    match = re.search(r'href="(/modules/[^"]+/quiz/attempts/\d+)">Continue attempt', page)
+    return match.group(1) if match else QUIZ
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        modules = build_course(workdir)
+        config = type("B", (Config,), {"SECRET_KEY": "b" * 40, "INSTANCE_PATH": workdir,
+                                       "SQLALCHEMY_DATABASE_URI": url, "MODULES_DIR": modules})  # fmt: skip
+        app = create_app(config)
+        with app.app_context():
+            upgrade()
+            import_from_files()
+            team_id = fill(2000, random.Random(7))
+            learners = db.session.scalars(select_learners()).all()[: args.connections]
+            lessons = db.session.scalars(select_module_one_lessons()).all()
+            ids = [user.id for user in learners]
+            db.session.execute(delete(LessonProgress).where(LessonProgress.user_id.in_(ids)))
+            for user_id in ids:  # they may take module 1's quiz
+                for lesson in lessons:
+                    db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id, completed_at=utcnow()))
+            db.session.commit()
+            emails = [u.email for u in learners]
+            db.engine.dispose()
+        env = {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "MODULES_DIR": str(modules), "INSTANCE_PATH": tmp}
+        app_proc, app_base = start_gunicorn("wsgi:app", env, workdir / "app.log")
+        bare_proc, bare_base = start_gunicorn("bench.bare:app", {}, workdir / "bare.log")
+        try:
+            sessions = [Session(app_base, e, "benchmark-password") for e in emails]
+            boss = Session(app_base, "sup@bench.test", "benchmark-password")
+            pages = {
+                "bare Flask route": (bare_base, [get_maker("/") for _ in sessions]),
+                "lesson page": (app_base, [get_maker(LESSON, s) for s in sessions]),
+                "home page": (app_base, [get_maker("/", s) for s in sessions]),
+                "progress report": (app_base, [progress_maker(s) for s in sessions]),
+                "quiz start / submit": (app_base, [quiz_maker(s) for s in sessions]),
+                "supervisor grid (2,000)": (app_base, [get_maker(f"/supervise/teams/{team_id}", boss)]),
+            }
+            print(f"{'request':<26}{'req/s':>9}{'x bare':>9}{'rate':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+            bare_rps = None
+            for name, (base, makers) in pages.items():
+                full = capacity(base, makers, args.seconds)
+                bare_rps = bare_rps or full.throughput
+                half = constant_rate(base, makers, max(1.0, full.throughput / 2), args.seconds)
+                print(
+                    f"{name:<26}{full.throughput:>9.0f}{full.throughput / bare_rps:>9.2f}{full.throughput / 2:>8.0f}"
+                    f"{half.p50 * 1000:>9.1f}{half.percentile(95) * 1000:>9.1f}{half.percentile(99) * 1000:>9.1f}"
+                    f"{full.errors + half.errors:>8}"
+                )
+            workers = subprocess.run(["pgrep", "-P", str(app_proc.pid)], capture_output=True, text=True).stdout.split()
+            print("app worker memory after the run: " + ", ".join(f"{rss_mb(int(p)):.0f} MB" for p in workers))
+        finally:
+            for proc in (app_proc, bare_proc):
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=20)
+
+
+def select_learners():
+    from sqlalchemy import select
+
+    return select(User).where(User.email.like("l%@bench.test")).order_by(User.id)
+
+
+def select_module_one_lessons():
+    from sqlalchemy import select
+
+    return select(Lesson).join(Module).where(Module.slug == "what-is-infant-mental-health")
+
+
+if __name__ == "__main__":
+    main()

@@ -36,6 +36,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.path).startswith(here + os.sep):
             item.add_marker(pytest.mark.browser)
+            # The browser may drop a video stream half-way (it navigates on); werkzeug's development
+            # server then leaves that file to the garbage collector. That is the test server's habit,
+            # not the app's (production hands media to nginx or gunicorn), so it is not an error here.
+            item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))
+            item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"))
 
 
 @pytest.fixture(scope="session")

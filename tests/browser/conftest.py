@@ -9,8 +9,10 @@ Playwright's own browsers are never downloaded: Debian's Chromium is launched in
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -43,6 +45,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"))
 
 
+@pytest.fixture(autouse=True)
+def _collect_dropped_streams():
+    """After each browser test, close any media file whose stream the browser dropped (see above)."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -54,6 +65,9 @@ def live_server(app) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        with warnings.catch_warnings():  # collect any stream the browser dropped, here and quietly
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
 
 
 @pytest.fixture(scope="session")

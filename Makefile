@@ -6,7 +6,7 @@ PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := wsgi
 
-.PHONY: help run serve test test-sqlite test-postgres lint setup bench
+.PHONY: help run serve test test-sqlite test-postgres lint audit setup bench bench-http
 
 help:  ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,13 @@ test-postgres: $(VENV)/.installed-dev  ## Run the suite on a fresh PostgreSQL da
 
 bench: $(VENV)/.installed-dev  ## Time the supervisor grid and CSV export for 2,000 learners
 	$(BIN)/python bench/grid.py
+
+bench-http: $(VENV)/.installed-dev  ## Pages under gunicorn (2 workers) as ratios to a bare Flask route
+	$(BIN)/python bench/serve.py
+
+audit: $(VENV)/.installed-dev  ## Security checks: bandit (no high findings) and pip-audit of the pinned requirements
+	$(BIN)/bandit -q -r app -lll
+	$(BIN)/pip-audit -r requirements.txt
 
 lint: $(VENV)/.installed-dev  ## Check style with ruff
 	$(BIN)/ruff check app tests tools

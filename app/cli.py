@@ -25,6 +25,9 @@ users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app.")
 reminders_cli = AppGroup("reminders", help="E-mail reminders about due training (run daily, e.g. from cron).")
 
+# After the groups it adds commands to (flask course export).
+import app.author.cli  # noqa: E402,F401
+
 DEMO_TEAM = "Demo team"
 DEMO_ACCOUNTS = [
     ("learner@demo.test", "Demo Learner", {Role.LEARNER}),

@@ -88,6 +88,15 @@ class Config:
     SIGNUP_LINK_HOURS = 24  # the link that finishes a sign-up works for this long
     # --- end of sign-in protection ---------------------------------------------------------------
 
+    # --- Media uploads (app/author/media_views.py) ------------------------------------------------
+    # Authors upload videos through /author/media. Only that route accepts a body this large, and only
+    # once the sender is known to be an author; every other request keeps MAX_CONTENT_LENGTH above.
+    # Behind nginx, raise client_max_body_size for /author/media/video to match.
+    MAX_UPLOAD_MB = float(os.environ.get("MAX_UPLOAD_MB") or 200)
+    # Caption checks warn about a stretch longer than this with no caption on screen.
+    CAPTION_MAX_GAP_SECONDS = float(os.environ.get("CAPTION_MAX_GAP_SECONDS") or 10)
+    # --- end of media uploads --------------------------------------------------------------------
+
     @classmethod
     def ensure_secret_key(cls, key: str | None, instance_path: Path) -> str:
         """Return the configured key, creating a per-install key for development if none is set.

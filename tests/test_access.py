@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, Module, Team, TeamMember
+from app.models import Assignment, Lesson, Module, Team, TeamMember
 
 ROLES = ("anonymous", "learner", "supervisor", "author", "admin")
 LOGIN = "login"  # redirected to the sign-in page
@@ -88,6 +88,47 @@ EXPECTED = {
     "author.check": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
     "author.run_import": ("POST", {}, (LOGIN, 403, 403, 302, 302)),
     "author.toggle_publish": ("POST", {"module_id": "first"}, (LOGIN, 403, 403, 302, 302)),
+    "author.new_module": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
+    "author.module": ("GET", {"module_id": "first"}, (LOGIN, 403, 403, 200, 200)),
+    "author.edit_module": ("GET", {"module_id": "first"}, (LOGIN, 403, 403, 200, 200)),
+    "author.export_module": ("GET", {"module_id": "first"}, (LOGIN, 403, 403, 200, 200)),
+    "author.new_lesson": ("GET", {"module_id": "first"}, (LOGIN, 403, 403, 200, 200)),
+    "author.edit_lesson": ("GET", {"lesson_id": "first_lesson"}, (LOGIN, 403, 403, 200, 200)),
+    "author.move_lesson": ("POST", {"lesson_id": "first_lesson", "direction": "up"}, (LOGIN, 403, 403, 302, 302)),
+    "author.archive_lesson": ("POST", {"lesson_id": "first_lesson"}, (LOGIN, 403, 403, 302, 302)),
+    "author.restore_lesson": ("POST", {"lesson_id": "first_lesson"}, (LOGIN, 403, 403, 302, 302)),
+    "author.quiz_settings": ("GET", {"module_id": "first"}, (LOGIN, 403, 403, 200, 200)),
+    "author.quiz_question_new": ("GET", {"module_id": "first", "kind": "single"}, (LOGIN, 403, 403, 200, 200)),
+    # an id that is in no module: authors get 404 (tests/test_authoring_quiz.py opens real ones)
+    "author.quiz_question_edit": ("GET", {"module_id": "first", "question_id": 999999}, (LOGIN, 403, 403, 404, 404)),
+    "author.quiz_question_move": (
+        "POST",
+        {"module_id": "first", "question_id": 999999, "direction": "up"},
+        (LOGIN, 403, 403, 404, 404),
+    ),
+    "author.quiz_question_remove": (
+        "POST",
+        {"module_id": "first", "question_id": 999999},
+        (LOGIN, 403, 403, 404, 404),
+    ),
+    "author.quiz_import": ("GET", {"module_id": "first"}, (LOGIN, 403, 403, 200, 200)),
+    "author.media": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
+    "author.media_file": (
+        "GET",
+        {"filename": "what-is-infant-mental-health/captions.vtt"},
+        (LOGIN, 403, 403, 200, 200),
+    ),
+    "author.media_check": (
+        "GET",
+        {"filename": "what-is-infant-mental-health/captions.vtt"},
+        (LOGIN, 403, 403, 200, 200),
+    ),
+    "author.upload_video": ("POST", {}, (LOGIN, 403, 403, 400, 400)),  # no file: refused with a message
+    "author.upload_captions": ("POST", {}, (LOGIN, 403, 403, 400, 400)),  # no file: refused with a message
+    "author.attach_media": ("POST", {}, (LOGIN, 403, 403, 400, 400)),  # no lesson: refused with a message
+    "author.timing": ("GET", {}, (LOGIN, 403, 403, 200, 200)),
+    "author.timing_tool": ("POST", {}, (LOGIN, 403, 403, 400, 400)),  # no video or transcript
+    "author.save_timing": ("POST", {}, (LOGIN, 403, 403, 400, 400)),  # no timed lines
     "admin.index": ("GET", {}, (LOGIN, 403, 403, 403, 200)),
     "admin.person": ("GET", {}, (LOGIN, 403, 403, 403, 200)),
     "admin.team": ("GET", {}, (LOGIN, 403, 403, 403, 200)),
@@ -118,6 +159,10 @@ def _url(app, endpoint: str, args: dict) -> str:
             resolved["team_id"] = db.session.scalar(select(Team.id).where(Team.name == "Team A"))
         if resolved.get("module_id") == "first":
             resolved["module_id"] = db.session.scalar(select(Module.id).order_by(Module.position))
+        if resolved.get("lesson_id") == "first_lesson":  # the first module's first lesson
+            resolved["lesson_id"] = db.session.scalar(
+                select(Lesson.id).join(Module).order_by(Module.position, Lesson.position).limit(1)
+            )
         if resolved.get("user_id") == "own_learner":  # the learner in Team A
             resolved["user_id"] = db.session.scalar(
                 select(TeamMember.user_id).join(Team, Team.id == TeamMember.team_id).where(Team.name == "Team A")

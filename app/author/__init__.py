@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("author", __name__, template_folder="templates")
 
-from app.author import routes  # noqa: E402,F401
+from app.author import media_views, module_views, quiz_views, routes  # noqa: E402,F401

@@ -29,4 +29,4 @@ def recent_changes(module: Module | None = None, limit: int = 20) -> list[tuple[
     )
     if module is not None:
         query = query.where(ContentChange.module_id == module.id)
-    return list(db.session.execute(query).tuples())
+    return [(change, user) for change, user in db.session.execute(query)]

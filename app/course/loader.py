@@ -2,6 +2,10 @@
 
 Every problem is collected (not just the first), each as ``path:line: message``, so an
 author can fix a whole folder in one pass.
+
+The same rules check what an author types in the browser: ``check_module_values``,
+``check_lesson_values`` and ``check_prerequisites`` return the validator's own messages, each
+tied to the key at fault (one set of rules, two ways in).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.course.captions import check_caption_file
 from app.course.problems import Problems
@@ -18,6 +22,9 @@ from app.course.spec import LESSON_KINDS, CourseSpec, LessonSpec, ModuleSpec
 from app.quiz.loader import load_quiz
 
 NAME = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MESSAGE = "a slug uses lowercase letters and digits, with single hyphens between words (e.g. key-ideas-2)"
+NO_REQUIRED_LESSON = "module needs at least one required lesson, or it could never be completed"
 MODULE_FILE = "module.yml"
 QUIZ_FILE = "quiz.yml"
 # Files a module folder may hold besides lessons.
@@ -74,6 +81,7 @@ def _load_module(folder: Path, media_dir: Path, problems: Problems) -> ModuleSpe
     if doc is None:
         return None
     values = _check_keys(doc, MODULE_KEYS, meta_path, problems)
+    prerequisites = _check_module_rules(values, doc, meta_path, problems)
     module = ModuleSpec(
         slug=match.group(2),
         position=int(match.group(1)),
@@ -83,15 +91,8 @@ def _load_module(folder: Path, media_dir: Path, problems: Problems) -> ModuleSpe
         estimated_minutes=values.get("estimated_minutes", 0),
         ce_hours=float(values.get("ce_hours", 0)),
     )
-    for key in ("estimated_minutes", "ce_hours"):
-        if values.get(key, 0) < 0:
-            problems.add(meta_path, doc.line(key), f"'{key}' cannot be negative")
-    if "prerequisites" in values:
-        prereqs = values["prerequisites"]
-        if not all(isinstance(p, str) for p in prereqs):
-            problems.add(meta_path, doc.line("prerequisites"), "'prerequisites' must be a list of module slugs")
-        else:
-            module.prerequisites = prereqs
+    if prerequisites is not None:
+        module.prerequisites = prerequisites
     module.lessons = _load_lessons(folder, media_dir, problems)
     if (folder / QUIZ_FILE).is_file():
         durations = {lesson.slug: lesson.duration or 0 for lesson in module.lessons if lesson.kind == "video"}
@@ -99,8 +100,21 @@ def _load_module(folder: Path, media_dir: Path, problems: Problems) -> ModuleSpe
     if not any(p.suffix == ".md" and NAME.match(p.stem) for p in folder.iterdir()):
         problems.add(meta_path, 1, "module has no lessons (add a file such as 01-introduction.md)")
     elif module.lessons and not any(lesson.required for lesson in module.lessons):
-        problems.add(meta_path, 1, "module needs at least one required lesson, or it could never be completed")
+        problems.add(meta_path, 1, NO_REQUIRED_LESSON)
     return module
+
+
+def _check_module_rules(values: dict[str, Any], doc: Document, path: Path, problems: Problems) -> list[str] | None:
+    """Rules of module.yml beyond each key's type; returns the prerequisites, if given and well formed."""
+    for key in ("estimated_minutes", "ce_hours"):
+        if values.get(key, 0) < 0:
+            problems.add(path, doc.line(key), f"'{key}' cannot be negative")
+    if "prerequisites" not in values:
+        return None
+    if not all(isinstance(p, str) for p in values["prerequisites"]):
+        problems.add(path, doc.line("prerequisites"), "'prerequisites' must be a list of module slugs")
+        return None
+    return values["prerequisites"]
 
 
 def _load_lessons(folder: Path, media_dir: Path, problems: Problems) -> list[LessonSpec]:
@@ -142,6 +156,12 @@ def _load_lesson(path: Path, position: int, slug: str, media_dir: Path, problems
     except SourceError as error:
         problems.add(path, error.line, error.message)
         return None
+    return _lesson_from(doc, slug, position, path, body, media_dir, problems)
+
+
+def _lesson_from(
+    doc: Document, slug: str, position: int, path: Path, body: str, media_dir: Path, problems: Problems
+) -> LessonSpec | None:
     values = _check_keys(doc, LESSON_KEYS, path, problems)
     kind = values.get("kind", "reading")
     if "kind" in values and kind not in LESSON_KINDS:
@@ -280,12 +300,19 @@ def _check_course(course: CourseSpec, problems: Problems) -> None:
             problems.add(module.path, 1, f"module number {module.position:02d} is used twice (also {other})")
         by_position.setdefault(module.position, module)
     for module in course.modules:
-        for slug in module.prerequisites or []:
-            if slug not in by_slug:
-                problems.add(module.path, _prereq_line(module), f"prerequisite '{slug}' is not a module in this course")
-            elif slug == module.slug:
-                problems.add(module.path, _prereq_line(module), "a module cannot be its own prerequisite")
+        for message in _prerequisite_messages(module.slug, module.prerequisites or [], set(by_slug)):
+            problems.add(module.path, _prereq_line(module), message)
     _check_cycles(course, by_slug, problems)
+
+
+def _prerequisite_messages(slug: str, prerequisites: list[str], known: set[str]) -> list[str]:
+    messages = []
+    for required in prerequisites:
+        if required not in known:
+            messages.append(f"prerequisite '{required}' is not a module in this course")
+        elif required == slug:
+            messages.append("a module cannot be its own prerequisite")
+    return messages
 
 
 def _prereq_line(module: ModuleSpec) -> int:
@@ -301,18 +328,23 @@ def _check_cycles(course: CourseSpec, by_slug: dict[str, ModuleSpec], problems: 
     graph = {
         m.slug: [s for s in course.resolved_prerequisites(m) if s in by_slug and s != m.slug] for m in course.modules
     }
+    for cycle in find_cycles(graph):
+        explicit = [by_slug[s] for s in cycle if by_slug[s].prerequisites is not None] or [by_slug[cycle[-1]]]
+        for module in explicit:
+            problems.add(module.path, _prereq_line(module), cycle_message(cycle))
+
+
+def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Each cycle once, in depth-first order from the graph's first key: [a, b, ..., z] where z requires a."""
     state: dict[str, str] = {}
+    cycles: list[list[str]] = []
 
     def visit(slug: str, trail: list[str]) -> None:
         state[slug] = "visiting"
         for required in graph.get(slug, []):
             if state.get(required) == "visiting":
                 path = trail + [slug]
-                cycle = path[path.index(required) :]
-                chain = " -> ".join(cycle + [required])
-                explicit = [by_slug[s] for s in cycle if by_slug[s].prerequisites is not None] or [by_slug[slug]]
-                for module in explicit:
-                    problems.add(module.path, _prereq_line(module), f"prerequisites form a cycle: {chain}")
+                cycles.append(path[path.index(required) :])
             elif state.get(required) is None:
                 visit(required, trail + [slug])
         state[slug] = "done"
@@ -320,3 +352,82 @@ def _check_cycles(course: CourseSpec, by_slug: dict[str, ModuleSpec], problems: 
     for slug in graph:
         if state.get(slug) is None:
             visit(slug, [])
+    return cycles
+
+
+def cycle_message(cycle: list[str]) -> str:
+    return f"prerequisites form a cycle: {' -> '.join(cycle + [cycle[0]])}"
+
+
+# -- the same rules for values typed in a form ------------------------------------------------------
+
+
+class FieldProblem(NamedTuple):
+    key: str | None  # the key at fault, or None for the whole module or lesson
+    message: str
+
+
+class _Collected(Problems):
+    """Keeps each problem's own path, so it can be tied back to the form field at fault."""
+
+    def __init__(self) -> None:
+        super().__init__(Path("."))
+        self.found: list[tuple[Path, int, str]] = []
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.found.append((path, line, message))
+
+
+_FORM = Path("<form>")
+
+
+def _form_document(values: dict[str, Any], schema: dict[str, Any]) -> Document:
+    """``values`` as if read from a file with one line per key (line 1 stands for the whole file)."""
+    return Document(dict(values), {key: number for number, key in enumerate(schema, start=2)}, first_line=1)
+
+
+def _field_problems(doc: Document, collected: _Collected, media_dir: Path | None = None) -> list[FieldProblem]:
+    keys = {line: key for key, line in doc.key_lines.items()}
+    result = []
+    for path, line, message in collected.found:
+        if path == _FORM:
+            result.append(FieldProblem(keys.get(line), message))
+            continue
+        # A problem inside a captions or chapters file: tie it to the field that names the file.
+        key = next(
+            (k for k in ("captions", "chapters") if media_dir and media_dir / str(doc.data.get(k)) == path), None
+        )
+        result.append(FieldProblem(key, f"media/{doc.data.get(key) if key else path.name}, line {line}: {message}"))
+    return result
+
+
+def check_module_values(values: dict[str, Any]) -> list[FieldProblem]:
+    """The rules of ``module.yml`` for one module's values (course-wide rules: ``check_prerequisites``)."""
+    doc, collected = _form_document(values, MODULE_KEYS), _Collected()
+    checked = _check_keys(doc, MODULE_KEYS, _FORM, collected)
+    _check_module_rules(checked, doc, _FORM, collected)
+    return _field_problems(doc, collected)
+
+
+def check_lesson_values(values: dict[str, Any], media_dir: Path) -> list[FieldProblem]:
+    """The rules of a lesson's front matter (media are checked in ``media_dir``)."""
+    doc, collected = _form_document(values, LESSON_KEYS), _Collected()
+    _lesson_from(doc, "lesson", 1, _FORM, "", media_dir, collected)
+    return _field_problems(doc, collected, media_dir)
+
+
+def check_prerequisites(slug: str, prerequisites: list[str], graph: dict[str, list[str]]) -> list[str]:
+    """Course-wide rules for one module's prerequisites: known modules, not itself, no cycle through it.
+
+    ``graph`` maps every other module's slug to the slugs it requires.
+    """
+    known = set(graph) | {slug}
+    messages = _prerequisite_messages(slug, prerequisites, known)
+    full = {slug: [p for p in prerequisites if p in known and p != slug]}
+    full.update({s: [p for p in ps if p in known and p != s] for s, ps in graph.items() if s != slug})
+    messages += [cycle_message(cycle) for cycle in find_cycles(full) if slug in cycle]
+    return messages
+
+
+def check_slug(slug: str) -> str | None:
+    return None if SLUG.match(slug) else SLUG_MESSAGE

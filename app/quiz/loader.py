@@ -149,7 +149,7 @@ def _compose(text: str) -> Located | None:
 
 
 class _Checker:
-    def __init__(self, path: Path, problems: Problems, review_durations: dict[str, float] | None) -> None:
+    def __init__(self, path: Path, problems: Problems, review_durations: dict[str, float | None] | None) -> None:
         self.path = path
         self.problems = problems
         self.durations = review_durations
@@ -163,13 +163,7 @@ class _Checker:
     def quiz(self, root: Located) -> QuizSpec:
         values, lines = self.mapping(root, QUIZ_KEYS)
         settings = self.settings(values, lines)
-        self.review_lesson = values.get("review_lesson")
-        if self.review_lesson is not None and self.durations is not None and self.review_lesson not in self.durations:
-            found = ", ".join(sorted(self.durations)) or "none"
-            self.add(
-                lines["review_lesson"],
-                f"review_lesson '{self.review_lesson}' is not a video lesson in this module (video lessons: {found})",
-            )
+        self.check_review_lesson(values, lines)
         questions: list[QuestionSpec] = []
         pool = 0
         if "questions" in values:
@@ -182,8 +176,8 @@ class _Checker:
                 question = self.question(item, number, seen)
                 if question is not None:
                     questions.append(question)
-        if settings.draw is not None and "questions" in values and settings.draw > pool:
-            self.add(lines["draw"], f"'draw' is {settings.draw} but the quiz has only {pool} question(s)")
+        if "questions" in values:
+            self.check_draw(settings, lines, pool)
         return QuizSpec(
             path=self.path,
             questions=tuple(questions),
@@ -191,6 +185,19 @@ class _Checker:
             title=values.get("title"),
             review_lesson=self.review_lesson,
         )
+
+    def check_review_lesson(self, values: dict[str, Any], lines: dict[str, int]) -> None:
+        self.review_lesson = values.get("review_lesson")
+        if self.review_lesson is not None and self.durations is not None and self.review_lesson not in self.durations:
+            found = ", ".join(sorted(self.durations)) or "none"
+            self.add(
+                lines["review_lesson"],
+                f"review_lesson '{self.review_lesson}' is not a video lesson in this module (video lessons: {found})",
+            )
+
+    def check_draw(self, settings: QuizSettings, lines: dict[str, int], pool: int) -> None:
+        if settings.draw is not None and settings.draw > pool:
+            self.add(lines["draw"], f"'draw' is {settings.draw} but the quiz has only {pool} question(s)")
 
     def settings(self, values: dict[str, Any], lines: dict[str, int]) -> QuizSettings:
         pass_mark = values.get("pass_mark", DEFAULT_PASS_MARK)
@@ -402,6 +409,54 @@ class _Checker:
             if spec.required and key not in lines:
                 self.add(located.line, f"missing required key '{key}'")
         return values, lines
+
+
+# -- one question or the settings alone (the browser editor and importers use the same rules) ---------
+
+SETTINGS_KEYS = {key: spec for key, spec in QUIZ_KEYS.items() if key != "questions"}
+_ALSO_LINE = re.compile(r" \(also line \d+\)")
+
+
+def check_question(
+    data: dict[str, Any], review_lesson: str | None = None, review_durations: dict[str, float | None] | None = None
+) -> tuple[QuestionSpec | None, list[str]]:
+    """Check one question, given as the mapping a ``questions:`` item of quiz.yml holds.
+
+    ``review_lesson`` is the quiz's, and ``review_durations`` as for :func:`load_quiz`. Returns the
+    question, or None and every message (the messages quiz.yml gets, without line numbers).
+    """
+    checker, root = _checker_for(data, review_durations)
+    checker.review_lesson = review_lesson
+    question = checker.question(root, 1, {})
+    messages = _messages(checker.problems)
+    return (None if messages else question), messages
+
+
+def check_settings(
+    data: dict[str, Any], question_count: int | None = None, review_durations: dict[str, float | None] | None = None
+) -> tuple[QuizSettings | None, list[str]]:
+    """Check a quiz's settings (``title``, ``pass_mark``, ... ``review_lesson``: every top-level key but
+    ``questions``), given as a mapping. ``draw`` is checked against ``question_count`` when given.
+    Returns the settings, or None and every message (as quiz.yml gets them, without line numbers).
+    """
+    checker, root = _checker_for(data, review_durations)
+    values, lines = checker.mapping(root, SETTINGS_KEYS)
+    settings = checker.settings(values, lines)
+    checker.check_review_lesson(values, lines)
+    if question_count is not None:
+        checker.check_draw(settings, lines, question_count)
+    messages = _messages(checker.problems)
+    return (None if messages else settings), messages
+
+
+def _checker_for(data: Any, review_durations: dict[str, float | None] | None) -> tuple[_Checker, Located]:
+    root = _compose(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    path = Path(QUIZ_FILE)
+    return _Checker(path, Problems(path.parent), review_durations), root
+
+
+def _messages(problems: Problems) -> list[str]:
+    return [_ALSO_LINE.sub("", problem.message) for problem in problems]
 
 
 def _value_of(located: Located, key: str) -> Located:

@@ -78,8 +78,13 @@ def fill(learners: int, rng: random.Random) -> int:
     db.session.add_all([supervisor, team])
     db.session.flush()
     rows = [
-        {"email": f"l{i}@bench.test", "name": f"Learner {i:04d}", "password_hash": template.password_hash,
-         "active": True, "created_at": now}
+        {
+            "email": f"l{i}@bench.test",
+            "name": f"Learner {i:04d}",
+            "password_hash": template.password_hash,
+            "active": True,
+            "created_at": now,
+        }
         for i in range(learners)
     ]
     db.session.execute(insert(User), rows)
@@ -93,16 +98,38 @@ def fill(learners: int, rng: random.Random) -> int:
         reached = rng.randint(0, len(lessons))  # how far this person got, in course order
         for lesson_id, _module_id in lessons[:reached]:
             done = now - timedelta(days=rng.randint(0, 60))
-            progress.append({"user_id": user_id, "lesson_id": lesson_id, "started_at": done, "updated_at": done,
-                             "completed_at": done, "watched": [], "position_seconds": 0.0, "speed": 1.0})
+            progress.append(
+                {
+                    "user_id": user_id,
+                    "lesson_id": lesson_id,
+                    "started_at": done,
+                    "updated_at": done,
+                    "completed_at": done,
+                    "watched": [],
+                    "position_seconds": 0.0,
+                    "speed": 1.0,
+                }
+            )
         for module in modules:
             if module.active_quiz and rng.random() < reached / len(lessons):
                 for number in range(1, rng.randint(1, 3) + 1):
                     score = rng.choice([60.0, 70.0, 80.0, 90.0, 100.0])
-                    attempts.append({"user_id": user_id, "quiz_id": module.active_quiz.id, "number": number,
-                                     "seed": rng.randint(1, 2**31), "questions": [], "pass_mark": 80.0,
-                                     "show_answers": "after_attempt", "answers": {"given": {}, "results": []},
-                                     "score": score, "passed": score >= 80, "started_at": now, "submitted_at": now})
+                    attempts.append(
+                        {
+                            "user_id": user_id,
+                            "quiz_id": module.active_quiz.id,
+                            "number": number,
+                            "seed": rng.randint(1, 2**31),
+                            "questions": [],
+                            "pass_mark": 80.0,
+                            "show_answers": "after_attempt",
+                            "answers": {"given": {}, "results": []},
+                            "score": score,
+                            "passed": score >= 80,
+                            "started_at": now,
+                            "submitted_at": now,
+                        }
+                    )
     db.session.execute(insert(LessonProgress), progress)
     db.session.execute(insert(QuizAttempt), attempts)
     db.session.commit()

@@ -24,16 +24,16 @@ import time
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import delete  # noqa: E402
 from grid import build_course, fill  # noqa: E402
 from load import capacity, constant_rate  # noqa: E402
+from sqlalchemy import delete  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
@@ -43,6 +43,7 @@ from app.models import Lesson, LessonProgress, Module, User, utcnow  # noqa: E40
 
 LESSON = "/modules/what-is-infant-mental-health/watch-the-video"
 QUIZ = "/modules/what-is-infant-mental-health/quiz"
+MATCH_SELECT = re.compile(r'name="([^"]+)">\s*<option value="">[^<]*</option>\s*<option value="([^"]+)"')
 TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
@@ -125,7 +126,9 @@ def quiz_maker(session: Session):
             answers.setdefault(name, [value])
         for name in re.findall(r'<input type="text" id="[^"]+" name="([^"]+)"', form):
             answers[name] = ["an answer"]
-        for name, value in re.findall(r'name="([^"]+)">\s*<option value="">[^<]*</option>\s*<option value="([^"]+)"', form):
+        for name, value in re.findall(
+            r'name="([^"]+)">\s*<option value="">[^<]*</option>\s*<option value="([^"]+)"', form
+        ):
             answers[name] = [value]
         state["path"] = None
         return ("POST", path, urlencode(answers, doseq=True).encode(), headers)
@@ -186,7 +189,8 @@ def main() -> None:
                 "quiz start / submit": (app_base, [quiz_maker(s) for s in sessions]),
                 "supervisor grid (2,000)": (app_base, [get_maker(f"/supervise/teams/{team_id}", boss)]),
             }
-            print(f"{'request':<26}{'req/s':>9}{'x bare':>9}{'rate':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+            columns = ("req/s", "x bare", "rate", "p50 ms", "p95 ms", "p99 ms", "errors")
+            print(f"{'request':<26}" + "".join(f"{c:>9}" for c in columns))
             bare_rps = None
             for name, (base, makers) in pages.items():
                 full = capacity(base, makers, args.seconds)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import LessonProgress
+from app.models import LessonProgress, utcnow
 from tests.conftest import PASSWORD
 
 LESSON = "/modules/what-is-infant-mental-health/watch-the-video"
@@ -132,3 +132,31 @@ def test_module_page_shows_how_much_of_the_video_was_watched(app, client, learne
     lesson = client.get(LESSON).get_data(as_text=True)
     assert "Watched: 0:00–0:38." in lesson and "Not yet watched: 0:38–1:35." in lesson
     assert 'class="bar-watched" x="0.0"' in lesson
+
+
+def test_the_page_token_bounds_a_report_without_any_write_on_page_views(app, client, learner):
+    import re
+
+    _rewind(app, learner, 600)  # the lesson was first opened ten minutes ago
+    page = client.get(LESSON).get_data(as_text=True)  # opened again just now: nothing is written...
+    with app.app_context():
+        row = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == learner.id))
+        assert (utcnow() - row.opened_at).total_seconds() > 500
+    served = re.search(r'data-served="([^"]+)"', page).group(1)
+    # ...but the page's signed token says it was served a moment ago, so a big claim is capped
+    body = client.post(REPORT, json={"ranges": [[0, 95]], "position": 95, "speed": 1, "served": served}).get_json()
+    assert body["capped"] is True and body["coverage"] < 0.1
+
+
+def test_a_forged_or_foreign_token_is_ignored(app, client, learner):
+    from app.learn.watching import served_at
+    from app.models import Lesson
+
+    with app.test_request_context(), app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "watch-the-video"))
+        other = db.session.scalar(select(Lesson).where(Lesson.slug == "key-ideas"))
+        from app.learn.watching import served_token
+
+        assert served_at("forged.token.value", lesson) is None
+        assert served_at(served_token(other), lesson) is None
+        assert served_at(served_token(lesson), lesson) is not None

@@ -24,7 +24,7 @@ from app.learn.progress import (
     record_completed,
     record_started,
 )
-from app.learn.watching import BadReport, apply_report, coverage, note_opened, parse_report
+from app.learn.watching import BadReport, apply_report, coverage, note_opened, parse_report, served_token
 from app.markdown_render import render_markdown
 from app.models import Lesson, LessonProgress, Module, Reflection, utcnow
 from app.supervise.deadlines import is_overdue
@@ -117,8 +117,8 @@ def lesson(slug: str, lesson_slug: str):
     )
     form = ReflectionForm(obj=reflection) if lesson.kind == "reflection" else None
     page = _render_lesson(view, lesson, form, reflection)
-    if lesson.kind == "video" or lesson.id not in progress_of([current_user.id])[current_user.id].started:
-        _note_started(lesson)  # reading lessons write only on first opening; videos restart the report clock
+    if lesson.id not in progress_of([current_user.id])[current_user.id].started:
+        _note_started(lesson)  # only the first opening writes; the page carries a signed "served at" token
     return page
 
 
@@ -132,6 +132,7 @@ def _render_lesson(view: ModuleView, lesson: Lesson, form, reflection):
     return render_template(
         "learn/lesson.html",
         progress=row,
+        served=served_token(lesson) if lesson.kind == "video" else None,
         watched_ratio=coverage(row, lesson),
         segments=watched_segments(row.watched if row else [], lesson.duration_seconds),
         chapters=_transcript(lesson, lesson.chapters_src) if lesson.chapters_src else (),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
@@ -22,6 +25,29 @@ class Report:
     ranges: list
     position: float
     speed: float
+    served: str | None = None  # the page's signed "served at" token
+
+
+SERVED_SALT = "lesson-page-served"
+SERVED_MAX_AGE = 12 * 3600
+
+
+def served_token(lesson: Lesson) -> str:
+    """Signed into the lesson page: when it was served, without writing anything on a page view."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt=SERVED_SALT).dumps(lesson.id)
+
+
+def served_at(token: str | None, lesson: Lesson) -> datetime | None:
+    """When this lesson's page was served to the sender, if the token is genuine and recent."""
+    if not token:
+        return None
+    try:
+        lesson_id, signed_at = URLSafeTimedSerializer(current_app.secret_key, salt=SERVED_SALT).loads(
+            token, max_age=SERVED_MAX_AGE, return_timestamp=True
+        )
+    except BadData:
+        return None
+    return signed_at.replace(tzinfo=None) if lesson_id == lesson.id else None
 
 
 def parse_report(data: object) -> Report:
@@ -36,7 +62,8 @@ def parse_report(data: object) -> Report:
             raise BadReport(f"'{name}' must be a number.")
     if not 0.25 <= speed <= 4:
         raise BadReport("'speed' must be between 0.25 and 4.")
-    return Report(ranges, max(0.0, float(position)), float(speed))
+    served = data.get("served")
+    return Report(ranges, max(0.0, float(position)), float(speed), served if isinstance(served, str) else None)
 
 
 def _row(user: User, lesson: Lesson) -> LessonProgress:
@@ -60,7 +87,11 @@ def apply_report(user: User, lesson: Lesson, report: Report) -> tuple[LessonProg
     duration = lesson.duration_seconds or 0
     row = _row(user, lesson)
     now = utcnow()
-    since = max(t for t in (row.opened_at, row.last_report_at, row.started_at) if t is not None)
+    # The latest moment we know the learner was here: the page they report from was served, their last
+    # report, or (for a client that sends no token) when the lesson was opened. Real time since then
+    # bounds what this report may add.
+    moments = (served_at(report.served, lesson), row.opened_at, row.last_report_at, row.started_at)
+    since = min(max(t for t in moments if t is not None), now)
     elapsed = max(0.0, (now - since).total_seconds())
     # The slack absorbs network jitter once per real second, so a flood of reports cannot add it up.
     slack = min(intervals.DEFAULT_SLACK_SECONDS, elapsed)

@@ -31,7 +31,7 @@ export function trackProgress(video, { url, csrf, onResult }) {
   const payload = () => {
     closeRange();
     const ranges = played.map(([a, b]) => [Math.round(a * 1000) / 1000, Math.round(b * 1000) / 1000]);
-    return { ranges, position: video.currentTime, speed: video.playbackRate };
+    return { ranges, position: video.currentTime, speed: video.playbackRate, served: video.dataset.served };
   };
 
   async function send() {

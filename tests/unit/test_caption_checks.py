@@ -24,7 +24,7 @@ from app.course.timing import (
 from app.course.transcript import parse_cues, read_cues
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT.parent / "shared" / "seeds" / "002_614d2ee42d8ddcc4.txt"
+SEED = ROOT / "tests" / "data" / "002_614d2ee42d8ddcc4.txt"  # a verified copy of the shared seed
 
 
 def vtt(*cues: str) -> str:

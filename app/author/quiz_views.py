@@ -35,7 +35,7 @@ from app.extensions import db
 from app.models import Lesson, Module, Quiz, QuizQuestion, Role
 from app.quiz.gift import make_key, parse_gift
 from app.quiz.grading import snapshot
-from app.quiz.loader import check_question, check_settings
+from app.quiz.rules import check_question, check_settings
 from app.quiz.spec import KINDS, QuizSettings, format_time
 
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.quiz.loader import check_question
+from app.quiz.rules import check_question
 from app.quiz.spec import QuestionSpec
 
 MAX_KEY = 60

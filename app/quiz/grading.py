@@ -21,31 +21,33 @@ How an attempt works, and what keeps it honest:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import random
 import re
-import secrets
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.quiz.spec import (
-    DEFAULT_PASS_MARK,
-    Choice,
-    Pair,
-    QuestionSpec,
-    QuizSettings,
-    QuizSpec,
-    Review,
+from app.quiz.compose import (  # noqa: F401 - part of this module's interface
+    MAX_SHORT_ANSWER,
+    TRUE_FALSE,
+    Option,
+    ShownQuestion,
+    compose_attempt,
+    new_seed,
+    public_view,
 )
+from app.quiz.snapshots import (  # noqa: F401 - part of this module's interface
+    SNAPSHOT_FORMAT,
+    question_from_snapshot,
+    restore_attempt,
+    snapshot,
+    snapshot_attempt,
+    snapshot_digest,
+)
+from app.quiz.spec import DEFAULT_PASS_MARK, Pair, QuizSettings, Review
 
-MAX_SHORT_ANSWER = 500
-SNAPSHOT_FORMAT = 1
-TRUE_FALSE = (("true", "True"), ("false", "False"))
 APOSTROPHES = re.compile("['\u2018\u2019\u201b\u02bc\u0060\u00b4]")
 
 # --------------------------------------------------------------------------------------------------
@@ -62,130 +64,6 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = APOSTROPHES.sub("", text)
     return " ".join("".join(c if c.isalnum() else " " for c in text).split())
-
-
-# --------------------------------------------------------------------------------------------------
-# Composing an attempt
-
-
-@dataclass(frozen=True)
-class Option:
-    """Something a learner can pick: a choice, True/False, or a side of a matching pair."""
-
-    id: str  # opaque; does not reveal correctness or the order in quiz.yml
-    text: str
-    index: int  # position in quiz.yml (choices or pairs); -1 for True/False
-
-
-@dataclass(frozen=True)
-class ShownQuestion:
-    """A question as shown in one attempt: its number, and its options in the order shown."""
-
-    number: int
-    question: QuestionSpec
-    options: tuple[Option, ...] = ()  # single/multiple: choices; true_false: True, False; matching: right side
-    lefts: tuple[Option, ...] = ()  # matching: the left-hand items
-
-    @property
-    def id(self) -> str:
-        return self.question.id
-
-    @property
-    def kind(self) -> str:
-        return self.question.kind
-
-    @property
-    def field(self) -> str:
-        """The form field of the answer (matching: one field per left item, see ``left_field``)."""
-        return f"q-{self.question.id}"
-
-    def left_field(self, left: Option) -> str:
-        return f"q-{self.question.id}-{left.id}"
-
-
-def new_seed() -> int:
-    """A fresh, unguessable seed for an attempt. Keep it on the server.
-
-    31 bits: it is stored in a plain INTEGER column, which PostgreSQL keeps in 32 signed bits.
-    """
-    return secrets.randbits(31)
-
-
-def compose_attempt(quiz: QuizSpec, seed: int) -> list[ShownQuestion]:
-    """The questions of an attempt, in the order shown: the same for the same quiz and seed.
-
-    Draws ``draw`` questions from the pool (all when it is None), shuffles them when
-    ``shuffle_questions`` is on, and the choices (and left-hand matching items) when
-    ``shuffle_choices`` is on. The right-hand matching items are always shuffled, independently of
-    the left, so their order tells nothing. Option ids are derived from the seed: without it they
-    reveal neither correctness nor the order in quiz.yml.
-    """
-    settings = quiz.settings
-    pool = list(range(len(quiz.questions)))
-    rng = random.Random(f"{seed}:questions")
-    if settings.draw is not None and settings.draw < len(pool):
-        chosen = rng.sample(pool, settings.draw)
-        if not settings.shuffle_questions:
-            chosen.sort()
-    else:
-        chosen = pool
-        if settings.shuffle_questions:
-            rng.shuffle(chosen)
-    return [
-        _shown(number, quiz.questions[index], seed, settings.shuffle_choices)
-        for number, index in enumerate(chosen, start=1)
-    ]
-
-
-def _shown(number: int, question: QuestionSpec, seed: int, shuffle: bool) -> ShownQuestion:
-    rng = random.Random(f"{seed}:{question.id}")
-    if question.kind in ("single", "multiple"):
-        ids = _ids(seed, question.id, "choice", len(question.choices))
-        options = [Option(ids[i], choice.text, i) for i, choice in enumerate(question.choices)]
-        if shuffle:
-            rng.shuffle(options)
-        return ShownQuestion(number, question, tuple(options))
-    if question.kind == "true_false":
-        return ShownQuestion(number, question, tuple(Option(key, text, -1) for key, text in TRUE_FALSE))
-    if question.kind == "matching":
-        left_ids = _ids(seed, question.id, "left", len(question.pairs))
-        right_ids = _ids(seed, question.id, "right", len(question.pairs))
-        lefts = [Option(left_ids[i], pair.left, i) for i, pair in enumerate(question.pairs)]
-        rights = [Option(right_ids[i], pair.right, i) for i, pair in enumerate(question.pairs)]
-        if shuffle:
-            rng.shuffle(lefts)
-        rng.shuffle(rights)
-        return ShownQuestion(number, question, tuple(rights), tuple(lefts))
-    return ShownQuestion(number, question)
-
-
-def _ids(seed: int, question_id: str, role: str, count: int) -> list[str]:
-    length = 10
-    while True:
-        ids = [hashlib.sha256(f"{seed}:{question_id}:{role}:{i}".encode()).hexdigest()[:length] for i in range(count)]
-        if len(set(ids)) == count:
-            return [f"{role[0]}{value}" for value in ids]
-        length += 2  # pragma: no cover - a collision of 40-bit prefixes
-
-
-def public_view(shown: ShownQuestion) -> dict[str, Any]:
-    """What the page may carry for a question: nothing about which answer is right."""
-    question = shown.question
-    view: dict[str, Any] = {
-        "number": shown.number,
-        "id": question.id,
-        "kind": question.kind,
-        "prompt": question.prompt,
-        "field": shown.field,
-    }
-    if question.kind in ("single", "multiple", "true_false"):
-        view["options"] = [{"id": option.id, "text": option.text} for option in shown.options]
-    elif question.kind == "short":
-        view["max_length"] = MAX_SHORT_ANSWER
-    elif question.kind == "matching":
-        view["lefts"] = [{"id": left.id, "text": left.text, "field": shown.left_field(left)} for left in shown.lefts]
-        view["options"] = [{"id": option.id, "text": option.text} for option in shown.options]
-    return view
 
 
 # --------------------------------------------------------------------------------------------------
@@ -460,83 +338,3 @@ def can_start_attempt(
         minutes = max(1, math.ceil((ready - now).total_seconds() / 60))
         return False, f"You can try again in {minutes} minute{'s' if minutes != 1 else ''}."
     return True, ""
-
-
-# --------------------------------------------------------------------------------------------------
-# Snapshots: what an attempt stores, so later edits never change it
-
-
-def snapshot(question: QuestionSpec) -> dict[str, Any]:
-    """A JSON-able frozen copy of a question as graded."""
-    data: dict[str, Any] = {
-        "format": SNAPSHOT_FORMAT,
-        "id": question.id,
-        "kind": question.kind,
-        "prompt": question.prompt,
-        "explanation": question.explanation,
-    }
-    if question.kind in ("single", "multiple"):
-        data["choices"] = [{"text": c.text, "correct": c.correct, "feedback": c.feedback} for c in question.choices]
-    elif question.kind == "true_false":
-        data["answer"] = question.answer
-        data["feedback_true"] = question.feedback_true
-        data["feedback_false"] = question.feedback_false
-    elif question.kind == "short":
-        data["accept"] = list(question.accept)
-    elif question.kind == "matching":
-        data["pairs"] = [{"left": p.left, "right": p.right} for p in question.pairs]
-    if question.review is not None:
-        data["review"] = {"start": question.review.start, "end": question.review.end, "lesson": question.review.lesson}
-    return data
-
-
-def question_from_snapshot(data: Mapping[str, Any]) -> QuestionSpec:
-    review = data.get("review")
-    return QuestionSpec(
-        id=data["id"],
-        kind=data["kind"],
-        prompt=data["prompt"],
-        explanation=data["explanation"],
-        choices=tuple(Choice(c["text"], c["correct"], c.get("feedback")) for c in data.get("choices", ())),
-        answer=data.get("answer"),
-        feedback_true=data.get("feedback_true"),
-        feedback_false=data.get("feedback_false"),
-        accept=tuple(data.get("accept", ())),
-        pairs=tuple(Pair(p["left"], p["right"]) for p in data.get("pairs", ())),
-        review=Review(review["start"], review["end"], review.get("lesson")) if review else None,
-    )
-
-
-def snapshot_digest(data: Mapping[str, Any]) -> str:
-    """A stable hash of a question snapshot: equal digests mean the same version of the question."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def snapshot_attempt(shown: Sequence[ShownQuestion]) -> list[dict[str, Any]]:
-    """The questions of an attempt as shown (order, option ids, and a snapshot of each question)."""
-    return [
-        {
-            "number": q.number,
-            "question": snapshot(q.question),
-            "options": [[o.id, o.index] for o in q.options],
-            "lefts": [[o.id, o.index] for o in q.lefts],
-        }
-        for q in shown
-    ]
-
-
-def restore_attempt(data: Sequence[Mapping[str, Any]]) -> list[ShownQuestion]:
-    """The inverse of ``snapshot_attempt``."""
-    shown = []
-    for item in data:
-        question = question_from_snapshot(item["question"])
-        if question.kind == "true_false":
-            options = tuple(Option(key, text, -1) for key, text in TRUE_FALSE)
-        elif question.kind == "matching":
-            options = tuple(Option(i, question.pairs[n].right, n) for i, n in item["options"])
-        else:
-            options = tuple(Option(i, question.choices[n].text, n) for i, n in item["options"])
-        lefts = tuple(Option(i, question.pairs[n].left, n) for i, n in item["lefts"])
-        shown.append(ShownQuestion(item["number"], question, options, lefts))
-    return shown

@@ -111,7 +111,7 @@ def _floor(value: float) -> float:
     return _round(rounded - _STEP) if rounded > value else rounded
 
 
-def _coalesce(intervals: Iterable[Interval], tolerance: float = TOUCH_TOLERANCE) -> list[Interval]:
+def _coalesce(intervals: Iterable[Interval]) -> list[Interval]:
     """Sort and join intervals that overlap, touch, or are separated by less than the tolerance.
 
     The result depends only on the *set* of input intervals (never on their order or on duplicates),
@@ -119,7 +119,7 @@ def _coalesce(intervals: Iterable[Interval], tolerance: float = TOUCH_TOLERANCE)
     """
     merged: list[Interval] = []
     for start, end in sorted(intervals):
-        if merged and start - merged[-1][1] < tolerance:
+        if merged and start - merged[-1][1] < TOUCH_TOLERANCE:
             last_start, last_end = merged[-1]
             merged[-1] = (last_start, max(last_end, end))
         else:
@@ -187,14 +187,13 @@ def _total(intervals: Iterable[Interval]) -> float:
 def covered(intervals: Iterable[Sequence[float]], start: float = 0, end: float | None = None) -> float:
     """Seconds of ``[start, end]`` covered by ``intervals`` (``end=None`` means no upper bound).
 
-    The intervals are merged first, so overlapping input is never counted twice; this is an exact
-    measure (no touching tolerance), so a short unwatched gap is never counted as watched here.
+    The intervals are merged first (with the same touching tolerance as every other function here),
+    so overlapping input is never counted twice.
     """
     high = math.inf if end is None else end
     if high <= start:
         return 0.0
-    exact = _coalesce(_parse(intervals), tolerance=0.0)
-    return math.fsum(max(0.0, min(e, high) - max(s, start)) for s, e in exact if e > start and s < high)
+    return math.fsum(max(0.0, min(e, high) - max(s, start)) for s, e in _union(intervals) if e > start and s < high)
 
 
 def subtract(new: Iterable[Sequence[float]], existing: Iterable[Sequence[float]]) -> list[Interval]:

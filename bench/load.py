@@ -34,12 +34,32 @@ class Result:
         return statistics.median(self.latencies) if self.latencies else float("nan")
 
 
-def _send(conn: http.client.HTTPConnection, make: Request) -> bool:
-    method, path, body, headers = make()
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    return response.status < 400
+class Client:
+    """One keep-alive connection that records each request's latency (from ``since``) or its failure."""
+
+    def __init__(self, host: str, result: Result, lock: threading.Lock) -> None:
+        self.host, self.result, self.lock = host, result, lock
+        self.conn = http.client.HTTPConnection(host, timeout=30)
+
+    def send(self, make: Request, since: float) -> None:
+        method, path, body, headers = make()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            response.read()
+            ok = response.status < 400
+        except (OSError, http.client.HTTPException):
+            ok = False
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, timeout=30)
+        with self.lock:
+            if ok:
+                self.result.latencies.append(time.perf_counter() - since)
+            else:
+                self.result.errors += 1
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def capacity(base: str, makers: list[Request], seconds: float) -> Result:
@@ -50,21 +70,10 @@ def capacity(base: str, makers: list[Request], seconds: float) -> Result:
     deadline = time.perf_counter() + seconds
 
     def worker(make: Request) -> None:
-        conn = http.client.HTTPConnection(host, timeout=30)
+        client = Client(host, result, lock)
         while time.perf_counter() < deadline:
-            start = time.perf_counter()
-            try:
-                ok = _send(conn, make)
-            except (OSError, http.client.HTTPException):
-                ok = False
-                conn.close()
-                conn = http.client.HTTPConnection(host, timeout=30)
-            with lock:
-                if ok:
-                    result.latencies.append(time.perf_counter() - start)
-                else:
-                    result.errors += 1
-        conn.close()
+            client.send(make, time.perf_counter())
+        client.close()
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(m,)) for m in makers]
@@ -86,7 +95,7 @@ def constant_rate(base: str, makers: list[Request], rate: float, seconds: float)
     start_all = time.perf_counter() + 0.2
 
     def worker(index: int, make: Request) -> None:
-        conn = http.client.HTTPConnection(host, timeout=30)
+        client = Client(host, result, lock)
         n = 0
         while True:
             scheduled = start_all + index * interval / len(makers) + n * interval
@@ -95,19 +104,9 @@ def constant_rate(base: str, makers: list[Request], rate: float, seconds: float)
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            try:
-                ok = _send(conn, make)
-            except (OSError, http.client.HTTPException):
-                ok = False
-                conn.close()
-                conn = http.client.HTTPConnection(host, timeout=30)
-            with lock:
-                if ok:
-                    result.latencies.append(time.perf_counter() - scheduled)
-                else:
-                    result.errors += 1
+            client.send(make, scheduled)
             n += 1
-        conn.close()
+        client.close()
 
     threads = [threading.Thread(target=worker, args=(i, m)) for i, m in enumerate(makers)]
     for t in threads:

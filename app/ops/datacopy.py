@@ -66,6 +66,6 @@ def _reset_sequences(conn, metadata: MetaData) -> None:
         conn.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+                f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
             )
         )

@@ -9,6 +9,19 @@ MIN_PASSWORD = 10
 _NEW_PASSWORD_HELP = f"At least {MIN_PASSWORD} characters, and not a common password."
 
 
+def new_password(label: str) -> PasswordField:
+    """A new password, with the one set of rules for sign-up, change and reset."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200), NotCommonPassword()],
+        description=_NEW_PASSWORD_HELP,
+    )
+
+
+def repeat_password(label: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+
+
 class LoginForm(FlaskForm):
     # No "Keep me signed in" box: a remember-me cookie would bring a session back past the idle and
     # absolute limits (app/auth/sessions.py) that protect shared and family devices between visits.
@@ -25,27 +38,15 @@ class SignupForm(FlaskForm):
     )
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200), NotCommonPassword()],
-        description=_NEW_PASSWORD_HELP,
-    )
-    confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
-    )
+    password = new_password("Password")
+    confirm = repeat_password("Repeat password")
     submit = SubmitField("Create my account")
 
 
 class PasswordChangeForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200), NotCommonPassword()],
-        description=_NEW_PASSWORD_HELP,
-    )
-    confirm = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
-    )
+    password = new_password("New password")
+    confirm = repeat_password("Repeat new password")
     submit = SubmitField("Change password")
 
 
@@ -55,14 +56,8 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200), NotCommonPassword()],
-        description=_NEW_PASSWORD_HELP,
-    )
-    confirm = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
-    )
+    password = new_password("New password")
+    confirm = repeat_password("Repeat new password")
     submit = SubmitField("Set my new password")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from sqlalchemy.orm import joinedload
 
 from app.config import Config, config_from_env
 from app.database import configure_engine, set_write_intent
@@ -50,10 +51,13 @@ def register_extensions(app: Flask) -> None:
 
     from app.models import User
 
+    # One query per request for the person and their roles (the roles are needed by every page's menu).
+    roles_with_user = [joinedload(User.role_rows)]
+
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
         user_id, _, token = session_id.partition(":")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id), options=roles_with_user) if user_id.isdigit() else None
         if user is None or not token or not secrets.compare_digest(user.session_token, token):
             return None  # signed out elsewhere, or the password changed: this session has ended
         return user
@@ -78,7 +82,9 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_writes() -> None:
-        set_write_intent(request.method not in {"GET", "HEAD", "OPTIONS"})
+        view = app.view_functions.get(request.endpoint or "")
+        writes = request.method not in {"GET", "HEAD", "OPTIONS"} and not getattr(view, "reads_first", False)
+        set_write_intent(writes)
 
     @app.after_request
     def _security_headers(response):

@@ -9,11 +9,12 @@ behind writers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import Session
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
@@ -31,6 +32,20 @@ def write_intent() -> Iterator[None]:
 def set_write_intent(value: bool) -> None:
     """Per-request switch used by the app: unsafe HTTP methods write."""
     _write_intent.set(value)
+
+
+def reads_first(view: Callable) -> Callable:
+    """Mark a view that reads in a deferred transaction and opens its own short write transaction
+    (with :func:`write_intent`), so the write lock is not held while it checks and computes."""
+    view.reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+def read_connection(session: Session) -> Connection:
+    """The session's own connection, for a Core read on a hot path (the ORM's per-statement work is
+    skipped); pending changes are flushed first, as autoflush would, so the read sees them."""
+    session.flush()
+    return session.connection()
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

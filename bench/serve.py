@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from flask_migrate import upgrade  # noqa: E402
 from grid import build_course, fill  # noqa: E402
+import wrk  # noqa: E402
 from load import capacity, constant_rate  # noqa: E402
 from sqlalchemy import delete  # noqa: E402
 
@@ -98,6 +99,21 @@ def get_maker(path: str, session: Session | None = None):
     return lambda: ("GET", path, None, headers)
 
 
+def fixed_gets(path: str, sessions: list[Session]) -> list:
+    return [("GET", path, None, {"Cookie": s.cookie}) for s in sessions]
+
+
+def fixed_progress(sessions: list[Session]) -> list:
+    """Each learner reports one second after another along the video, as progress_maker does."""
+    requests = []
+    for spot in range(90):
+        for s in sessions:
+            body = json.dumps({"ranges": [[spot, spot + 1]], "position": spot + 1, "speed": 1}).encode()
+            headers = {"Cookie": s.cookie, "Content-Type": "application/json", "X-CSRFToken": s.csrf}
+            requests.append(("POST", LESSON + "/progress", body, headers))
+    return requests
+
+
 def progress_maker(session: Session):
     spot = [random.randint(0, 80)]
 
@@ -153,6 +169,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--python-only", action="store_true", help="measure capacity without wrk")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -181,25 +198,38 @@ def main() -> None:
         try:
             sessions = [Session(app_base, e, "benchmark-password") for e in emails]
             boss = Session(app_base, "sup@bench.test", "benchmark-password")
+            # name: (server, per-connection request makers, the same requests as a fixed list for wrk)
             pages = {
-                "bare Flask route": (bare_base, [get_maker("/") for _ in sessions]),
-                "lesson page": (app_base, [get_maker(LESSON, s) for s in sessions]),
-                "home page": (app_base, [get_maker("/", s) for s in sessions]),
-                "progress report": (app_base, [progress_maker(s) for s in sessions]),
-                "quiz start / submit": (app_base, [quiz_maker(s) for s in sessions]),
-                "supervisor grid (2,000)": (app_base, [get_maker(f"/supervise/teams/{team_id}", boss)]),
+                "bare Flask route": (bare_base, [get_maker("/") for _ in sessions], [("GET", "/", None, {})]),
+                "lesson page": (app_base, [get_maker(LESSON, s) for s in sessions], fixed_gets(LESSON, sessions)),
+                "home page": (app_base, [get_maker("/", s) for s in sessions], fixed_gets("/", sessions)),
+                "progress report": (app_base, [progress_maker(s) for s in sessions], fixed_progress(sessions)),
+                "quiz start / submit": (app_base, [quiz_maker(s) for s in sessions], None),
+                "supervisor grid (2,000)": (
+                    app_base,
+                    [get_maker(f"/supervise/teams/{team_id}", boss)],
+                    fixed_gets(f"/supervise/teams/{team_id}", [boss]),
+                ),
             }
+            use_wrk = wrk.available() and not args.python_only
+            print(f"capacity measured by {'wrk' if use_wrk else 'the Python generator'}, "
+                  f"{args.connections} connections, {args.seconds:g} s; latency at half of it by the Python "
+                  f"constant-rate generator")  # fmt: skip
             columns = ("req/s", "x bare", "rate", "p50 ms", "p95 ms", "p99 ms", "errors")
             print(f"{'request':<26}" + "".join(f"{c:>9}" for c in columns))
             bare_rps = None
-            for name, (base, makers) in pages.items():
-                full = capacity(base, makers, args.seconds)
+            for name, (base, makers, fixed) in pages.items():
+                if use_wrk and fixed is not None:
+                    full = wrk.capacity(base, fixed, args.seconds, len(makers))
+                else:
+                    full = capacity(base, makers, args.seconds)
+                errors = full.errors
                 bare_rps = bare_rps or full.throughput
                 half = constant_rate(base, makers, max(1.0, full.throughput / 2), args.seconds)
                 print(
                     f"{name:<26}{full.throughput:>9.0f}{full.throughput / bare_rps:>9.2f}{full.throughput / 2:>8.0f}"
                     f"{half.p50 * 1000:>9.1f}{half.percentile(95) * 1000:>9.1f}{half.percentile(99) * 1000:>9.1f}"
-                    f"{full.errors + half.errors:>8}"
+                    f"{errors + half.errors:>8}"
                 )
             workers = subprocess.run(["pgrep", "-P", str(app_proc.pid)], capture_output=True, text=True).stdout.split()
             print("app worker memory after the run: " + ", ".join(f"{rss_mb(int(p)):.0f} MB" for p in workers))

@@ -84,7 +84,8 @@ def _clean_database(request):
         db.session.remove()
         with db.engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+                if table.name != "content_state":  # one row kept by the migrations; its triggers count on it
+                    conn.execute(table.delete())
 
 
 @pytest.fixture

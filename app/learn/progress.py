@@ -6,22 +6,25 @@ The decisions themselves (locked, complete, ...) are made by ``app.course.states
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, event, func, select
+from sqlalchemy import bindparam, case, event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.course.states import ModuleFacts, ModuleState, ModuleStatus, module_statuses
+from app.database import read_connection
 from app.extensions import db
+from app.learn.outline import LessonOutline, ModuleOutline, course_outline
 from app.models import Lesson, LessonProgress, Module, QuizAttempt, Role, User, utcnow
 
 
 @dataclass(frozen=True)
 class ModuleView:
-    module: Module
+    module: ModuleOutline
     status: ModuleStatus
 
     @property
@@ -39,16 +42,15 @@ class LearnerProgress:
     completed_at: dict[int, datetime] = field(default_factory=dict)  # lesson id -> when completed
     quiz_passed_at: dict[int, datetime] = field(default_factory=dict)  # quiz id -> first pass
     best_score: dict[int, float] = field(default_factory=dict)  # quiz id -> best submitted score
+    positions: dict[int, tuple[float | None, float | None]] = field(default_factory=dict)  # lesson id -> (at, speed)
 
 
-def course_modules(include_drafts: bool = False) -> list[Module]:
-    query = select(Module).options(selectinload(Module.lessons)).order_by(Module.position, Module.id)
-    if not include_drafts:
-        query = query.where(Module.published.is_(True))
-    return list(db.session.scalars(query))
+def course_modules(include_drafts: bool = False) -> list[ModuleOutline]:
+    """The modules in course order (published ones only, unless ``include_drafts``), from the outline."""
+    return course_outline().shown(include_drafts)
 
 
-def module_facts(modules: list[Module]) -> list[ModuleFacts]:
+def module_facts(modules: Sequence[ModuleOutline | Module]) -> list[ModuleFacts]:
     shown = {m.id for m in modules}
     return [
         ModuleFacts(
@@ -85,37 +87,47 @@ def _transaction_cache() -> dict:
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 @event.listens_for(Session, "after_flush")
-def _forget_progress(session, *_args) -> None:
+def _forget_cached_reads(session, *_args) -> None:
     session.info.pop("progress_cache", None)
+    session.info.pop("course_outline", None)
+
+
+# Built once: these run on every learner page, and building a statement costs more than running it.
+_BEST_ATTEMPTS = (
+    select(
+        QuizAttempt.user_id,
+        QuizAttempt.quiz_id,
+        func.min(case((QuizAttempt.passed.is_(True), QuizAttempt.submitted_at))),
+        func.max(QuizAttempt.score),
+    )
+    .where(QuizAttempt.user_id.in_(bindparam("user_ids", expanding=True)), QuizAttempt.submitted_at.is_not(None))
+    .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+)
+_LESSON_ROWS = select(
+    LessonProgress.user_id,
+    LessonProgress.lesson_id,
+    LessonProgress.completed_at,
+    LessonProgress.watched,
+    LessonProgress.position_seconds,
+    LessonProgress.speed,
+).where(LessonProgress.user_id.in_(bindparam("user_ids", expanding=True)))
 
 
 def _progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
-    attempts = db.session.execute(
-        select(
-            QuizAttempt.user_id,
-            QuizAttempt.quiz_id,
-            func.min(case((QuizAttempt.passed.is_(True), QuizAttempt.submitted_at))),
-            func.max(QuizAttempt.score),
-        )
-        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
-    )
-    for user_id, quiz_id, first_pass, best in attempts:
+    connection = read_connection(db.session())
+    for user_id, quiz_id, first_pass, best in connection.execute(_BEST_ATTEMPTS, {"user_ids": user_ids}):
         entry = result[user_id]
         entry.attempted_quizzes.add(quiz_id)
         entry.best_score[quiz_id] = best
         if first_pass is not None:
             entry.passed_quizzes.add(quiz_id)
             entry.quiz_passed_at[quiz_id] = first_pass
-    rows = db.session.execute(
-        select(
-            LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.completed_at, LessonProgress.watched
-        ).where(LessonProgress.user_id.in_(user_ids))
-    )
-    for user_id, lesson_id, completed_at, watched in rows:
+    rows = connection.execute(_LESSON_ROWS, {"user_ids": user_ids})
+    for user_id, lesson_id, completed_at, watched, position, speed in rows:
         entry = result[user_id]
         entry.started.add(lesson_id)
+        entry.positions[lesson_id] = (position, speed)
         if completed_at is not None:
             entry.completed.add(lesson_id)
             entry.completed_at[lesson_id] = completed_at
@@ -142,14 +154,14 @@ def completed_on(facts: ModuleFacts, progress: LearnerProgress) -> datetime | No
     return max(moments, default=None)
 
 
-def learner_overview(user: User, modules: list[Module] | None = None) -> list[ModuleView]:
+def learner_overview(user: User, modules: list[ModuleOutline] | None = None) -> list[ModuleView]:
     modules = course_modules() if modules is None else modules
     progress = progress_of([user.id])[user.id]
     statuses = statuses_for(module_facts(modules), progress)
     return [ModuleView(m, statuses[m.id]) for m in modules]
 
 
-def next_step(overview: list[ModuleView], completed: set[int]) -> tuple[Module, Lesson | None] | None:
+def next_step(overview: list[ModuleView], completed: set[int]) -> tuple[ModuleOutline, LessonOutline | None] | None:
     """Where to continue: the first required lesson not yet done in the first open, unfinished
     module, or that module's quiz (lesson None) once its lessons are done."""
     for view in overview:
@@ -171,17 +183,17 @@ def _insert(table):
     return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
-def record_started(user: User, lesson: Lesson) -> None:
-    """Idempotently note that ``user`` opened ``lesson`` (safe to repeat, safe under races)."""
+def record_started(user_id: int, lesson: LessonOutline | Lesson) -> None:
+    """Idempotently note that the learner opened ``lesson`` (safe to repeat, safe under races)."""
     statement = _insert(LessonProgress.__table__).values(
-        user_id=user.id, lesson_id=lesson.id, started_at=utcnow(), updated_at=utcnow()
+        user_id=user_id, lesson_id=lesson.id, started_at=utcnow(), updated_at=utcnow()
     )
     db.session.execute(statement.on_conflict_do_nothing(index_elements=["user_id", "lesson_id"]))
 
 
-def record_completed(user: User, lesson: Lesson) -> bool:
+def record_completed(user: User, lesson: LessonOutline | Lesson) -> bool:
     """Mark ``lesson`` complete once; repeating it changes nothing. Returns True if newly complete."""
-    record_started(user, lesson)
+    record_started(user.id, lesson)
     row = db.session.scalar(
         select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
     )

@@ -24,9 +24,9 @@ from app.models import Quiz, QuizAttempt
 def _open_quiz(slug: str) -> tuple[ModuleView, Quiz]:
     """The module's quiz, if it is open to this person; a message saying what opens it otherwise."""
     view, overview = module_view(slug)
-    quiz = view.module.active_quiz
-    if quiz is None:
+    if view.module.active_quiz is None:
         abort(404)
+    quiz = db.session.get(Quiz, view.module.active_quiz.id)  # the questions, which the outline leaves out
     if can_bypass_locks(current_user):
         return view, quiz
     if view.locked:

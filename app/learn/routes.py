@@ -1,18 +1,31 @@
 import json
 from pathlib import Path
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import or_, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
 
 from app.auth.forms import EmptyForm
 from app.course.states import ModuleState
-from app.database import write_intent
+from app.database import reads_first, write_intent
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import ReflectionForm
+from app.learn.outline import LessonOutline
 from app.learn.player import SPEEDS, load_cues, watched_segments
 from app.learn.progress import (
     ModuleView,
@@ -24,9 +37,9 @@ from app.learn.progress import (
     record_completed,
     record_started,
 )
-from app.learn.watching import BadReport, apply_report, coverage, note_opened, parse_report, served_token
+from app.learn.watching import BadReport, apply_report, note_opened, parse_report, served_token, watched_ratio
 from app.markdown_render import render_markdown
-from app.models import Lesson, LessonProgress, Module, Reflection, utcnow
+from app.models import Lesson, Module, Reflection, utcnow
 from app.supervise.deadlines import is_overdue
 from app.supervise.queries import learner_deadlines
 from app.watching import intervals
@@ -95,7 +108,7 @@ def module(slug: str):
     )
 
 
-def _open_lesson(slug: str, lesson_slug: str) -> tuple[ModuleView, Lesson]:
+def _open_lesson(slug: str, lesson_slug: str) -> tuple[ModuleView, LessonOutline]:
     """The lesson, if this person may open it; otherwise 404 (unknown) or 403 (locked)."""
     view, overview = module_view(slug)
     lesson = next((le for le in view.module.active_lessons if le.slug == lesson_slug), None)
@@ -112,9 +125,7 @@ def _open_lesson(slug: str, lesson_slug: str) -> tuple[ModuleView, Lesson]:
 @login_required
 def lesson(slug: str, lesson_slug: str):
     view, lesson = _open_lesson(slug, lesson_slug)
-    reflection = db.session.scalar(
-        select(Reflection).where(Reflection.user_id == current_user.id, Reflection.lesson_id == lesson.id)
-    )
+    reflection = _reflection(lesson) if lesson.kind == "reflection" else None
     form = ReflectionForm(obj=reflection) if lesson.kind == "reflection" else None
     page = _render_lesson(view, lesson, form, reflection)
     if lesson.id not in progress_of([current_user.id])[current_user.id].started:
@@ -122,20 +133,27 @@ def lesson(slug: str, lesson_slug: str):
     return page
 
 
-def _render_lesson(view: ModuleView, lesson: Lesson, form, reflection):
+def _reflection(lesson: LessonOutline) -> Reflection | None:
+    return db.session.scalar(
+        select(Reflection).where(Reflection.user_id == current_user.id, Reflection.lesson_id == lesson.id)
+    )
+
+
+def _render_lesson(view: ModuleView, lesson: LessonOutline, form, reflection):
     lessons = view.module.active_lessons
     index = lessons.index(lesson)
-    completed = progress_of([current_user.id])[current_user.id].completed
-    row = db.session.scalar(
-        select(LessonProgress).where(LessonProgress.user_id == current_user.id, LessonProgress.lesson_id == lesson.id)
-    )
+    mine = progress_of([current_user.id])[current_user.id]
+    watched = mine.watched.get(lesson.id, [])
+    position, speed = mine.positions.get(lesson.id, (None, None))
     return render_template(
         "learn/lesson.html",
-        progress=row,
+        resume=position or 0,
+        speed=speed or 1,
         served=served_token(lesson) if lesson.kind == "video" else None,
-        watched_ratio=coverage(row, lesson),
-        segments=watched_segments(row.watched if row else [], lesson.duration_seconds),
-        chapters=_transcript(lesson, lesson.chapters_src) if lesson.chapters_src else (),
+        watched_ratio=watched_ratio(watched, lesson),
+        segments=watched_segments(watched, lesson.duration_seconds),
+        chapters_html=_cues_html(lesson, "chapter_links", lesson.chapters_src) if lesson.chapters_src else "",
+        cues_html=_cues_html(lesson, "transcript_lines", lesson.captions_src) if lesson.kind == "video" else "",
         speeds=SPEEDS,
         view=view,
         lesson=lesson,
@@ -143,13 +161,12 @@ def _render_lesson(view: ModuleView, lesson: Lesson, form, reflection):
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
         form=form,
         reflection=reflection,
-        cues=_transcript(lesson),
-        is_complete=lesson.id in completed,
+        is_complete=lesson.id in mine.completed,
         empty_form=EmptyForm(),
     )
 
 
-def _transcript(lesson: Lesson, src: str | None = None):
+def _transcript(lesson: LessonOutline, src: str | None = None):
     """Cues of the lesson's captions (or another of its tracks); a broken file must not break the page."""
     try:
         return load_cues(Path(current_app.config["MEDIA_DIR"]), src or lesson.captions_src)
@@ -158,17 +175,41 @@ def _transcript(lesson: Lesson, src: str | None = None):
         return ()
 
 
-def _note_started(lesson: Lesson) -> None:
+_rendered_cues: dict[tuple[str, int], tuple[tuple, Markup]] = {}
+
+
+def _cues_html(lesson: LessonOutline, macro: str, src: str | None) -> Markup:
+    """A track's cues as list items, rendered once per version of the file (the same for everyone).
+
+    ``load_cues`` returns the same tuple while the file is unchanged, so its identity is the key;
+    the entry keeps the tuple alive so that identity cannot be reused by another.
+    """
+    cues = _transcript(lesson, src)
+    if not cues:
+        return Markup("")
+    key = (macro, id(cues))
+    held = _rendered_cues.get(key)
+    if held is None or held[0] is not cues:
+        if len(_rendered_cues) > 128:
+            _rendered_cues.clear()
+        held = (cues, get_template_attribute("learn/_cues.html", macro)(cues))
+        _rendered_cues[key] = held
+    return held[1]
+
+
+def _note_started(lesson: LessonOutline) -> None:
+    user_id = current_user.id  # read before the commit expires it
     db.session.commit()  # end the read transaction; the write below begins IMMEDIATE
     with write_intent():
         if lesson.kind == "video":
-            note_opened(current_user, lesson)
+            note_opened(user_id, lesson)
         else:
-            record_started(current_user, lesson)
+            record_started(user_id, lesson)
         db.session.commit()
 
 
 @bp.route("/modules/<slug>/<lesson_slug>/progress", methods=["POST"])
+@reads_first
 @login_required
 def report_progress(slug: str, lesson_slug: str):
     """Played ranges from the player (fetch with JSON, or sendBeacon with a form field 'payload')."""
@@ -180,17 +221,19 @@ def report_progress(slug: str, lesson_slug: str):
         report = parse_report(data)
     except BadReport as error:
         return jsonify(error="This progress report was not saved.", detail=str(error)), 400
-    row, result = apply_report(current_user, lesson, report)
-    answer = jsonify(  # built before the commit, which would expire the row and cost a second read
-        watched=row.watched,
-        coverage=round(coverage(row, lesson), 4),
-        complete=row.completed_at is not None,
-        position=row.position_seconds,
-        credited=result.credited_seconds,
-        capped=result.capped,
+    user_id = current_user.id
+    db.session.commit()  # end the read transaction, so the write lock is held only while writing
+    with write_intent():
+        outcome = apply_report(user_id, lesson, report)
+        db.session.commit()
+    return jsonify(
+        watched=outcome.watched,
+        coverage=round(watched_ratio(outcome.watched, lesson), 4),
+        complete=outcome.complete,
+        position=outcome.position,
+        credited=outcome.credit.credited_seconds,
+        capped=outcome.credit.capped,
     )
-    db.session.commit()
-    return answer
 
 
 @bp.route("/modules/<slug>/<lesson_slug>/transcript.<any(txt, vtt):fmt>")
@@ -277,7 +320,7 @@ def save_reflection(slug: str, lesson_slug: str):
     return redirect(url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug))
 
 
-def _after(view: ModuleView, lesson: Lesson) -> str:
+def _after(view: ModuleView, lesson: LessonOutline) -> str:
     lessons = view.module.active_lessons
     index = lessons.index(lesson)
     if index + 1 < len(lessons):

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, bindparam, select, update
 
+from app.database import read_connection
 from app.extensions import db
+from app.learn.outline import LessonOutline
 from app.learn.progress import record_started
-from app.models import Lesson, LessonProgress, User, utcnow
+from app.models import LessonProgress, utcnow
 from app.watching import intervals
 
 
@@ -32,12 +34,12 @@ SERVED_SALT = "lesson-page-served"
 SERVED_MAX_AGE = 12 * 3600
 
 
-def served_token(lesson: Lesson) -> str:
+def served_token(lesson: LessonOutline) -> str:
     """Signed into the lesson page: when it was served, without writing anything on a page view."""
     return URLSafeTimedSerializer(current_app.secret_key, salt=SERVED_SALT).dumps(lesson.id)
 
 
-def served_at(token: str | None, lesson: Lesson) -> datetime | None:
+def served_at(token: str | None, lesson: LessonOutline) -> datetime | None:
     """When this lesson's page was served to the sender, if the token is genuine and recent."""
     if not token:
         return None
@@ -66,26 +68,52 @@ def parse_report(data: object) -> Report:
     return Report(ranges, max(0.0, float(position)), float(speed), served if isinstance(served, str) else None)
 
 
-def _row(user: User, lesson: Lesson) -> LessonProgress:
-    record_started(user, lesson)
-    return db.session.scalar(
-        select(LessonProgress)
-        .where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
-        .with_for_update()  # PostgreSQL: concurrent reports for one lesson queue; SQLite: BEGIN IMMEDIATE does it
+@dataclass(frozen=True)
+class Outcome:
+    """What a report left stored, for the player's answer."""
+
+    watched: list
+    position: float
+    complete: bool
+    credit: intervals.CreditResult
+
+
+# Built once: progress reports are the most frequent request of all.
+_ROW = (
+    select(
+        LessonProgress.id,
+        LessonProgress.watched,
+        LessonProgress.started_at,
+        LessonProgress.opened_at,
+        LessonProgress.last_report_at,
+        LessonProgress.completed_at,
     )
+    .where(LessonProgress.user_id == bindparam("user_id"), LessonProgress.lesson_id == bindparam("lesson_id"))
+    .with_for_update()  # PostgreSQL: concurrent reports for one lesson queue; SQLite: BEGIN IMMEDIATE does it
+)
+_UPDATE = update(LessonProgress.__table__).where(LessonProgress.__table__.c.id == bindparam("row_id"))
 
 
-def note_opened(user: User, lesson: Lesson) -> LessonProgress:
+def _locked_row(user_id: int, lesson: LessonOutline) -> tuple[Connection, Row]:
+    connection = read_connection(db.session())
+    key = {"user_id": user_id, "lesson_id": lesson.id}
+    row = connection.execute(_ROW, key).first()
+    if row is None:  # no row yet: made here, safe under races
+        record_started(user_id, lesson)
+        row = connection.execute(_ROW, key).first()
+    return connection, row
+
+
+def note_opened(user_id: int, lesson: LessonOutline) -> None:
     """The lesson page was served: the clock for the next report starts now."""
-    row = _row(user, lesson)
-    row.opened_at = utcnow()
-    return row
+    connection, row = _locked_row(user_id, lesson)
+    connection.execute(_UPDATE, {"row_id": row.id, "opened_at": utcnow()})
 
 
-def apply_report(user: User, lesson: Lesson, report: Report) -> tuple[LessonProgress, intervals.CreditResult]:
+def apply_report(user_id: int, lesson: LessonOutline, report: Report) -> Outcome:
     """Credit the played ranges no faster than real time allows; repeated reports change nothing."""
     duration = lesson.duration_seconds or 0
-    row = _row(user, lesson)
+    connection, row = _locked_row(user_id, lesson)
     now = utcnow()
     # The latest moment we know the learner was here: the page they report from was served, their last
     # report, or (for a client that sends no token) when the lesson was opened. Real time since then
@@ -96,19 +124,20 @@ def apply_report(user: User, lesson: Lesson, report: Report) -> tuple[LessonProg
     # The slack absorbs network jitter once per real second, so a flood of reports cannot add it up.
     slack = min(intervals.DEFAULT_SLACK_SECONDS, elapsed)
     result = intervals.credit(row.watched or [], report.ranges, duration, elapsed, slack_seconds=slack)
-    if result.intervals != (row.watched or []):
-        row.watched = [list(i) for i in result.intervals]
-    row.position_seconds = min(report.position, duration)
-    row.speed = report.speed
-    row.last_report_at = now
-    if row.completed_at is None and intervals.is_complete(
-        result.intervals, duration, lesson.complete_at, lesson.end_at_seconds
-    ):
-        row.completed_at = now
-    return row, result
+    watched = [list(i) for i in result.intervals]
+    changes = {"position_seconds": min(report.position, duration), "speed": report.speed, "last_report_at": now}
+    if watched != (row.watched or []):
+        changes["watched"] = watched
+    completed = row.completed_at is not None
+    if not completed and intervals.is_complete(result.intervals, duration, lesson.complete_at, lesson.end_at_seconds):
+        changes["completed_at"] = now
+        completed = True
+    connection.execute(_UPDATE, {"row_id": row.id, **changes})
+    return Outcome(watched, changes["position_seconds"], completed, result)
 
 
-def coverage(row: LessonProgress | None, lesson: Lesson) -> float:
-    if row is None or not lesson.duration_seconds:
+def watched_ratio(watched: list | None, lesson: LessonOutline) -> float:
+    """The share of the lesson's video watched (up to where it counts as ended)."""
+    if not lesson.duration_seconds:
         return 0.0
-    return intervals.coverage_ratio(row.watched or [], lesson.duration_seconds, lesson.end_at_seconds)
+    return intervals.coverage_ratio(watched or [], lesson.duration_seconds, lesson.end_at_seconds)

@@ -3,7 +3,7 @@
 from app.models.assignments import Assignment, ReminderLog
 from app.models.base import Base, utcnow
 from app.models.changes import ContentChange
-from app.models.course import Lesson, LessonKind, Module, ModulePrerequisite
+from app.models.course import ContentState, Lesson, LessonKind, Module, ModulePrerequisite
 from app.models.people import Role, Team, TeamMember, User, UserRole, new_join_code
 from app.models.progress import LessonProgress, Reflection
 from app.models.quiz import Certificate, Quiz, QuizAttempt, QuizQuestion
@@ -17,6 +17,7 @@ __all__ = [
     "ReminderLog",
     "Certificate",
     "ContentChange",
+    "ContentState",
     "Quiz",
     "QuizAttempt",
     "QuizQuestion",

@@ -92,3 +92,13 @@ class Lesson(Base):
     source_path: Mapped[str] = mapped_column(String(400), default="")
 
     module: Mapped[Module] = relationship(back_populates="lessons")
+
+
+class ContentState(Base):
+    """One row whose ``version`` the database raises (by trigger) whenever modules, lessons,
+    prerequisites or quizzes change, so every worker knows when its copy of the course is stale."""
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column()

@@ -1,6 +1,6 @@
 """Benchmark over HTTP: the app under gunicorn (2 workers) next to a bare Flask route under the same server.
 
-Run: make bench-http   (or .venv/bin/python bench/http.py [--seconds 8] [--connections 8])
+Run: make bench-http   (or .venv/bin/python bench/serve.py [--seconds 6] [--rounds 3] [--connections 8])
 
 For each page: capacity (closed loop, N keep-alive connections) as a ratio of the bare route's,
 then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the resident
@@ -11,17 +11,21 @@ progress report >= 30%, p95 under 50 ms at half of capacity, 0 errors, workers u
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode
@@ -30,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import wrk  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from grid import build_course, fill  # noqa: E402
-import wrk  # noqa: E402
 from load import capacity, constant_rate  # noqa: E402
 from sqlalchemy import delete  # noqa: E402
 
@@ -95,8 +99,12 @@ class Session:
 
 
 def get_maker(path: str, session: Session | None = None):
-    headers = {"Cookie": session.cookie} if session else {}
-    return lambda: ("GET", path, None, headers)
+    return lambda: ("GET", path, None, {"Cookie": session.cookie} if session else {})
+
+
+def rotating(makers: list) -> Callable:
+    turn = itertools.cycle(makers)
+    return lambda: next(turn)()
 
 
 def fixed_gets(path: str, sessions: list[Session]) -> list:
@@ -106,7 +114,7 @@ def fixed_gets(path: str, sessions: list[Session]) -> list:
 def fixed_progress(sessions: list[Session]) -> list:
     """Each learner reports one second after another along the video, as progress_maker does."""
     requests = []
-    for spot in range(90):
+    for spot in range(30):
         for s in sessions:
             body = json.dumps({"ranges": [[spot, spot + 1]], "position": spot + 1, "speed": 1}).encode()
             headers = {"Cookie": s.cookie, "Content-Type": "application/json", "X-CSRFToken": s.csrf}
@@ -158,6 +166,15 @@ def _open_attempt(session: Session) -> str:
     return match.group(1) if match else QUIZ
 
 
+def cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time used so far by a gunicorn server's workers (user + system)."""
+    total = 0.0
+    for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -167,8 +184,10 @@ def rss_mb(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--learners", type=int, default=200, help="signed-in learners the requests rotate through")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--python-only", action="store_true", help="measure capacity without wrk")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,7 +201,7 @@ def main() -> None:
             upgrade()
             import_from_files()
             team_id = fill(2000, random.Random(7))
-            learners = db.session.scalars(select_learners()).all()[: args.connections]
+            learners = db.session.scalars(select_learners()).all()[: args.learners]
             lessons = db.session.scalars(select_module_one_lessons()).all()
             ids = [user.id for user in learners]
             db.session.execute(delete(LessonProgress).where(LessonProgress.user_id.in_(ids)))
@@ -196,38 +215,78 @@ def main() -> None:
         app_proc, app_base = start_gunicorn("wsgi:app", env, workdir / "app.log")
         bare_proc, bare_base = start_gunicorn("bench.bare:app", {}, workdir / "bare.log")
         try:
-            sessions = [Session(app_base, e, "benchmark-password") for e in emails]
+            with ThreadPoolExecutor(args.connections) as pool:
+                sessions = list(pool.map(lambda e: Session(app_base, e, "benchmark-password"), emails))
             boss = Session(app_base, "sup@bench.test", "benchmark-password")
-            # name: (server, per-connection request makers, the same requests as a fixed list for wrk)
+            # Each connection rotates through its share of the learners, as many people's phones would.
+            shares = [sessions[i :: args.connections] for i in range(args.connections)]
+            team = f"/supervise/teams/{team_id}"
+            # name: (server, one request maker per connection, the same requests as a fixed list for wrk)
             pages = {
-                "bare Flask route": (bare_base, [get_maker("/") for _ in sessions], [("GET", "/", None, {})]),
-                "lesson page": (app_base, [get_maker(LESSON, s) for s in sessions], fixed_gets(LESSON, sessions)),
-                "home page": (app_base, [get_maker("/", s) for s in sessions], fixed_gets("/", sessions)),
-                "progress report": (app_base, [progress_maker(s) for s in sessions], fixed_progress(sessions)),
-                "quiz start / submit": (app_base, [quiz_maker(s) for s in sessions], None),
-                "supervisor grid (2,000)": (
+                "bare Flask route": (bare_base, [get_maker("/") for _ in shares], lambda: [("GET", "/", None, {})]),
+                "lesson page": (
                     app_base,
-                    [get_maker(f"/supervise/teams/{team_id}", boss)],
-                    fixed_gets(f"/supervise/teams/{team_id}", [boss]),
+                    [rotating([get_maker(LESSON, s) for s in share]) for share in shares],
+                    lambda: fixed_gets(LESSON, sessions),
                 ),
+                "home page": (
+                    app_base,
+                    [rotating([get_maker("/", s) for s in share]) for share in shares],
+                    lambda: fixed_gets("/", sessions),
+                ),
+                "progress report": (
+                    app_base,
+                    [rotating([progress_maker(s) for s in share]) for share in shares],
+                    lambda: fixed_progress(sessions),
+                ),
+                # an attempt is started and answered on one connection, by one learner
+                "quiz start / submit": (app_base, [quiz_maker(share[0]) for share in shares], None),
+                "supervisor grid (2,000)": (app_base, [get_maker(team, boss)], lambda: fixed_gets(team, [boss])),
             }
             use_wrk = wrk.available() and not args.python_only
-            print(f"capacity measured by {'wrk' if use_wrk else 'the Python generator'}, "
-                  f"{args.connections} connections, {args.seconds:g} s; latency at half of it by the Python "
-                  f"constant-rate generator")  # fmt: skip
+            print(f"capacity: {'wrk' if use_wrk else 'the Python generator'}, {args.connections} keep-alive "
+                  f"connections rotating through {len(sessions)} learners, {args.seconds:g} s, median of "
+                  f"{args.rounds} rounds taken in turn (so drift hits every row alike); latency: the Python "
+                  f"constant-rate generator at half that capacity")  # fmt: skip
+
+            server_of = {app_base: app_proc, bare_base: bare_proc}
+
+            def renew_cookies():
+                """A browser keeps the session cookie the app renews once a minute; wrk replays what it
+                was given, so renew every cookie before each run (a run is shorter than a minute)."""
+                with ThreadPoolExecutor(args.connections) as pool:
+                    list(pool.map(lambda s: s.get("/about"), [*sessions, boss]))
+
+            def measure(base, makers, fixed):
+                renew_cookies()
+                before = cpu_seconds(server_of[base])
+                if use_wrk and fixed is not None:
+                    result = wrk.capacity(base, fixed(), args.seconds, len(makers))
+                else:
+                    result = capacity(base, makers, args.seconds)
+                served = result.throughput * args.seconds
+                return result, (cpu_seconds(server_of[base]) - before) / served * 1000 if served else float("nan")
+
+            rounds = {name: [] for name in pages}
+            for _ in range(args.rounds):
+                for name, page in pages.items():
+                    rounds[name].append(measure(*page))
+            for name, results in rounds.items():
+                print(
+                    f"  {name}: "
+                    + ", ".join(f"{r.throughput:.0f} req/s ({cpu:.2f} CPU ms per request)" for r, cpu in results)
+                )
+            rounds = {name: [r for r, _cpu in results] for name, results in rounds.items()}
             columns = ("req/s", "x bare", "rate", "p50 ms", "p95 ms", "p99 ms", "errors")
             print(f"{'request':<26}" + "".join(f"{c:>9}" for c in columns))
-            bare_rps = None
-            for name, (base, makers, fixed) in pages.items():
-                if use_wrk and fixed is not None:
-                    full = wrk.capacity(base, fixed, args.seconds, len(makers))
-                else:
-                    full = capacity(base, makers, args.seconds)
-                errors = full.errors
-                bare_rps = bare_rps or full.throughput
-                half = constant_rate(base, makers, max(1.0, full.throughput / 2), args.seconds)
+            bare_rps = statistics.median(r.throughput for r in rounds["bare Flask route"])
+            for name, (base, makers, _fixed) in pages.items():
+                rps = statistics.median(r.throughput for r in rounds[name])
+                errors = sum(r.errors for r in rounds[name])
+                renew_cookies()
+                half = constant_rate(base, makers, max(1.0, rps / 2), args.seconds)
                 print(
-                    f"{name:<26}{full.throughput:>9.0f}{full.throughput / bare_rps:>9.2f}{full.throughput / 2:>8.0f}"
+                    f"{name:<26}{rps:>9.0f}{rps / bare_rps:>9.2f}{rps / 2:>8.0f}"
                     f"{half.p50 * 1000:>9.1f}{half.percentile(95) * 1000:>9.1f}{half.percentile(99) * 1000:>9.1f}"
                     f"{errors + half.errors:>8}"
                 )

@@ -27,7 +27,7 @@ request = function()
 end
 done = function(summary, latency, _)
   local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+  io.write(string.format("RESULT %%d %%d %%.0f %%.0f %%.0f %%d %%d\\n", summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), e.status,
     e.connect + e.read + e.write + e.timeout))
 end
@@ -48,10 +48,9 @@ def available() -> bool:
 
 
 def _lua_string(value: str | bytes | None) -> str:
-    text = "" if value is None else value.decode() if isinstance(value, bytes) else value
-    if "]==]" in text:
-        raise ValueError("request text would end the Lua long string")
-    return f"[==[{text}]==]"
+    """A Lua string literal: every byte outside plain letters and digits written as a decimal escape."""
+    data = b"" if value is None else value if isinstance(value, bytes) else value.encode()
+    return '"' + "".join(chr(b) if chr(b).isalnum() and b < 128 else f"\\{b:03d}" for b in data) + '"'
 
 
 def _lua_request(fixed: Fixed) -> str:

@@ -19,9 +19,7 @@ def version() -> int:
     return db.session.scalar(select(ContentState.version))
 
 
-@pytest.mark.parametrize(
-    ("model", "outline"), [(Module, ModuleOutline), (Lesson, LessonOutline), (Quiz, QuizOutline)]
-)
+@pytest.mark.parametrize(("model", "outline"), [(Module, ModuleOutline), (Lesson, LessonOutline), (Quiz, QuizOutline)])
 def test_outline_carries_every_column_of_its_model(model, outline):
     """Pages read outlines where they used to read models: a missing column would render as nothing."""
     columns = {attr.key for attr in model.__mapper__.column_attrs}

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import LessonProgress, utcnow
@@ -96,6 +96,24 @@ def test_reports_for_a_locked_lesson_are_refused(client, learner):
         "/modules/signs-of-good-infant-mental-health/the-nine-signs/progress", json={"ranges": [[0, 5]]}
     )
     assert response.status_code == 403
+
+
+def test_a_report_writes_briefly_and_reads_only_what_it_needs(app, client, learner):
+    """The write lock is taken after the checks, and a module nothing can lock needs no progress read."""
+    client.post(REPORT, json={"ranges": [[0, 1]], "position": 1, "speed": 1}).close()  # warm
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.post(REPORT, json={"ranges": [[1, 2]], "position": 2, "speed": 1}).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert not [s for s in statements if "quiz_attempts" in s]
+    if engine.dialect.name == "sqlite":
+        write = statements.index("BEGIN IMMEDIATE")
+        assert [s.split()[0] for s in statements[write:]] == ["BEGIN", "SELECT", "UPDATE"]
 
 
 def test_beacon_form_reports_work_and_need_the_csrf_token(app, client, csrf_on, make_user, course):

@@ -13,6 +13,7 @@ Parsed once per file version (path, size and modification time).
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,8 +57,8 @@ def format_clock(seconds: float) -> str:
 
 def read_cues(path: Path) -> tuple[Cue, ...]:
     """The cues of a WebVTT file; ValueError if a browser could not read it as WebVTT at all."""
-    stat = path.stat()
-    return _read_cues(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    stat = path.stat()  # one system call per page; the parse itself is cached per file version
+    return _read_cues(os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=64)

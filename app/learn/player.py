@@ -12,23 +12,35 @@ SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 
 
 @dataclass(frozen=True)
-class Segment:
-    start: float
-    end: float
-    watched: bool
+class WatchedBar:
+    """The watched bar, worked out once in Python: a bar for the eye and the same facts as text.
 
-    @property
-    def label(self) -> str:
-        return f"{format_clock(self.start)}–{format_clock(self.end)}"
+    A learner who skipped around can have dozens of watched parts; building them here rather than
+    with template filters keeps every page that shows the bar quick.
+    """
+
+    duration: float
+    rects: tuple[tuple[float, float], ...]  # watched parts as (x, width) on a 0-1000 scale
+    seen: str  # "0:00–0:30, 1:00–1:35"
+    missed: str
 
 
-def watched_segments(watched: list, duration: float | None) -> list[Segment]:
-    """The whole video as alternating watched and not-yet-watched parts, for the bar and its text."""
-    if not duration:
-        return []
-    parts = [Segment(a, b, True) for a, b in watched or []]
-    parts += [Segment(a, b, False) for a, b in intervals.gaps(watched or [], duration)]
-    return sorted(parts, key=lambda s: s.start)
+def watched_bar(watched: list | None, duration: float | None) -> WatchedBar | None:
+    """None for a lesson without a usable duration (nothing to draw)."""
+    if not duration or duration <= 0:
+        return None
+    parts = [(a, b) for a, b in watched or []]
+    scale = 1000 / duration
+    return WatchedBar(
+        duration=duration,
+        rects=tuple((round(a * scale, 1), round((b - a) * scale, 1)) for a, b in parts),
+        seen=_labels(parts),
+        missed=_labels(intervals.gaps(parts, duration)),
+    )
+
+
+def _labels(parts) -> str:
+    return ", ".join(f"{format_clock(a)}–{format_clock(b)}" for a, b in parts)
 
 
 def load_cues(media_dir: Path, src: str | None) -> tuple[Cue, ...]:

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.learn import bp
 from app.learn.forms import ReflectionForm
 from app.learn.outline import LessonOutline
-from app.learn.player import SPEEDS, load_cues, watched_segments
+from app.learn.player import SPEEDS, load_cues, watched_bar
 from app.learn.progress import (
     ModuleView,
     can_bypass_locks,
@@ -121,6 +121,20 @@ def _open_lesson(slug: str, lesson_slug: str) -> tuple[ModuleView, LessonOutline
     return view, lesson
 
 
+def _usable_lesson(slug: str, lesson_slug: str) -> LessonOutline:
+    """The lesson, if this person may use it (a progress report, a media file), as ``_open_lesson`` decides,
+    but without reading their progress when no prerequisite could lock its module."""
+    bypass = can_bypass_locks(current_user)
+    modules = course_modules(include_drafts=bypass)
+    module = next((m for m in modules if m.slug == slug), None)
+    lesson = next((le for le in module.active_lessons if le.slug == lesson_slug), None) if module else None
+    if lesson is None:
+        abort(404)
+    if bypass or not module.prerequisite_ids & {m.id for m in modules}:
+        return lesson  # a module without (shown) prerequisites is open to everyone
+    return _open_lesson(slug, lesson_slug)[1]
+
+
 @bp.route("/modules/<slug>/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
@@ -151,7 +165,7 @@ def _render_lesson(view: ModuleView, lesson: LessonOutline, form, reflection):
         speed=speed or 1,
         served=served_token(lesson) if lesson.kind == "video" else None,
         watched_ratio=watched_ratio(watched, lesson),
-        segments=watched_segments(watched, lesson.duration_seconds),
+        bar=watched_bar(watched, lesson.duration_seconds),
         chapters_html=_cues_html(lesson, "chapter_links", lesson.chapters_src) if lesson.chapters_src else "",
         cues_html=_cues_html(lesson, "transcript_lines", lesson.captions_src) if lesson.kind == "video" else "",
         speeds=SPEEDS,
@@ -162,7 +176,7 @@ def _render_lesson(view: ModuleView, lesson: LessonOutline, form, reflection):
         form=form,
         reflection=reflection,
         is_complete=lesson.id in mine.completed,
-        empty_form=EmptyForm(),
+        empty_form=EmptyForm() if lesson.kind == "reading" else None,
     )
 
 
@@ -213,7 +227,7 @@ def _note_started(lesson: LessonOutline) -> None:
 @login_required
 def report_progress(slug: str, lesson_slug: str):
     """Played ranges from the player (fetch with JSON, or sendBeacon with a form field 'payload')."""
-    _view, lesson = _open_lesson(slug, lesson_slug)
+    lesson = _usable_lesson(slug, lesson_slug)
     if lesson.kind != "video" or not lesson.duration_seconds:
         abort(404)
     data = request.get_json(silent=True) if request.is_json else _form_payload()
@@ -349,7 +363,7 @@ def media(filename: str):
     allowed = False
     for candidate in lessons:
         try:
-            _open_lesson(candidate.module.slug, candidate.slug)
+            _usable_lesson(candidate.module.slug, candidate.slug)
             allowed = True
             break
         except HTTPException:  # locked or unknown here; another lesson may allow it

@@ -6,7 +6,7 @@ number of queries, however many lessons and attempts there are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from app.course.states import ModuleState, ModuleStatus, module_statuses
 from app.course.transcript import format_clock
 from app.csv_export import csv_response
 from app.extensions import db
-from app.learn.player import Segment, watched_segments
+from app.learn.player import WatchedBar, watched_bar
 from app.learn.progress import course_modules, module_facts
 from app.models import (
     Certificate,
@@ -44,7 +44,7 @@ class LessonLine:
     lesson: Lesson
     started: bool
     completed_at: datetime | None
-    segments: list[Segment] = field(default_factory=list)
+    bar: WatchedBar | None = None
     resume_at: str | None = None  # video lessons: "M:SS" where the learner would pick up
 
 
@@ -108,7 +108,7 @@ def _lesson_line(lesson: Lesson, row: LessonProgress | None) -> LessonLine:
         lesson,
         row is not None,
         row.completed_at if row else None,
-        segments=watched_segments(row.watched if row else [], lesson.duration_seconds),
+        bar=watched_bar(row.watched if row else [], lesson.duration_seconds),
         resume_at=format_clock(row.position_seconds or 0) if row else None,
     )
 

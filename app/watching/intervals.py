@@ -67,6 +67,8 @@ class CreditResult:
 
 def _as_seconds(value: object) -> float | None:
     """Return ``value`` as a finite float, or None: untrusted JSON may hold anything."""
+    if type(value) is float:  # the common case, checked first: stored lists hold nothing else
+        return value if math.isfinite(value) else None
     # bool is an int subclass, but ``[true, false]`` is garbage, not ``[1, 0]``.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.config import Config, config_from_env
@@ -51,13 +52,16 @@ def register_extensions(app: Flask) -> None:
 
     from app.models import User
 
-    # One query per request for the person and their roles (the roles are needed by every page's menu).
-    roles_with_user = [joinedload(User.role_rows)]
+    # One query per request for the person and their roles (every page's menu needs the roles),
+    # built once: this runs on every request.
+    user_with_roles = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("id"))
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
         user_id, _, token = session_id.partition(":")
-        user = db.session.get(User, int(user_id), options=roles_with_user) if user_id.isdigit() else None
+        if not user_id.isdigit():
+            return None
+        user = db.session.execute(user_with_roles, {"id": int(user_id)}).unique().scalar_one_or_none()
         if user is None or not token or not secrets.compare_digest(user.session_token, token):
             return None  # signed out elsewhere, or the password changed: this session has ended
         return user

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import Assignment, Lesson, LessonProgress, Module, Team, utcnow
+from app.models import Assignment, Lesson, LessonProgress, Module, Role, Team, TeamMember, User, utcnow
 from tests.test_quiz_pages import M1
 
 
@@ -131,3 +131,46 @@ def test_supervisor_downloads_one_learners_record(app, client, auth, team, make_
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][0] == "Module" and len(rows) == 4
     assert client.get(f"/supervise/learners/{outsider.id}/record.csv").status_code == 404
+
+
+def _many_learners(app, count: int, team="Team A") -> None:
+    """People added straight to the database: a password hash per person would only slow the test."""
+    with app.app_context():
+        team_row = db.session.scalar(select(Team).where(Team.name == team))
+        for n in range(count):
+            user = User(email=f"bulk{n:03d}@example.test", name=f"Bulk {n:03d}", password_hash="-")
+            user.set_roles({Role.LEARNER})
+            db.session.add_all([user, TeamMember(team=team_row, user=user)])
+        db.session.commit()
+
+
+def test_a_large_team_is_shown_a_page_at_a_time(app, client, auth, team):
+    supervisor, ana, _ben = team
+    _complete_lessons(app, ana)
+    _many_learners(app, 203)  # with Ana and Ben: 205 people, three pages
+    auth.login(supervisor)
+    url = f"/supervise/teams/{_team_id(app)}"
+    first = client.get(url, query_string={"sort": "progress"}).text
+    assert "Progress of 205 people in 3 modules: people 1 to 100" in first
+    assert first.count('<th scope="row"><a href="/supervise/learners/') == 100
+    assert "Page 1 of 3" in first and 'rel="prev"' not in first
+    next_link = first.split('rel="next" href="')[1].split('"')[0]
+    assert "page=2" in next_link and "sort=progress" in next_link  # the next page keeps the order
+    last = client.get(url, query_string={"page": 3}).text
+    assert "people 201 to 205" in last and "Page 3 of 3" in last and 'rel="next"' not in last
+    assert last.count('<th scope="row"><a href="/supervise/learners/') == 5
+    def totals(page: str) -> str:
+        return page.split("<tfoot>")[1].split("</tfoot>")[0]
+
+    assert totals(last) == totals(first) and "1 in progress" in totals(first)  # the totals count everyone
+    # out of range or not a number: the nearest page, never an error
+    assert "Page 3 of 3" in client.get(url, query_string={"page": 99}).text
+    assert "Page 1 of 3" in client.get(url, query_string={"page": "x"}).text
+    assert "Page 1 of 3" in client.get(url, query_string={"page": -4}).text
+
+
+def test_a_small_team_has_no_pager(app, client, auth, team):
+    supervisor, _ana, _ben = team
+    auth.login(supervisor)
+    page = client.get(f"/supervise/teams/{_team_id(app)}").text
+    assert "Progress of 2 people" in page and "Page 1 of" not in page

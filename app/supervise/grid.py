@@ -12,6 +12,9 @@ from app.supervise.deadlines import is_overdue
 from app.supervise.queries import last_activity, learner_deadlines
 
 SORTS = {"name": "Name", "progress": "Least progress first", "activity": "Least recent activity first"}
+# A page of the grid: enough to scan a team at once, few enough that a 2,000-person team's page
+# stays quick to send and to read with a screen reader.
+ROWS_PER_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,24 @@ def build_grid(learners: list[User], modules: list[Module], today: date) -> Grid
         done = sum(s.steps_done for s in statuses.values())
         rows.append(Row(learner, cells, activity.get(learner.id), round(100 * done / steps) if steps else 0))
     return Grid(modules, rows, totals)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of the sorted rows is shown: rows ``first`` to ``last - 1`` (0-based) of ``total``."""
+
+    number: int
+    count: int
+    first: int
+    last: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: list, number: int | None, size: int) -> Page:
+        count = max(1, -(-len(rows) // size))
+        number = min(max(number or 1, 1), count)  # a page past the end shows the last one
+        first = (number - 1) * size
+        return cls(number, count, first, min(first + size, len(rows)), len(rows))
 
 
 def arrange(rows: list[Row], sort: str, behind_only: bool) -> list[Row]:

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.learn.progress import course_modules
 from app.models import Role, Team, TeamMember, utcnow
 from app.supervise import bp
-from app.supervise.grid import SORTS, arrange, build_grid
+from app.supervise.grid import ROWS_PER_PAGE, SORTS, Page, arrange, build_grid
 
 
 @bp.route("/")
@@ -48,11 +48,14 @@ def team(team_id: int):
     behind = request.args.get("behind") == "1"
     module_id = request.args.get("module", type=int)
     shown = [m for m in grid.modules if module_id in (None, m.id)] or grid.modules
+    rows = arrange(grid.rows, sort, behind)
+    page = Page.of(rows, request.args.get("page", 1, type=int), ROWS_PER_PAGE)
     return render_template(
         "supervise/team.html",
         team=team,
         grid=grid,
-        rows=arrange(grid.rows, sort, behind),
+        rows=rows[page.first : page.last],
+        page=page,
         shown=shown,
         sorts=SORTS,
         sort=sort,

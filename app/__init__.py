@@ -90,6 +90,11 @@ def register_request_hooks(app: Flask) -> None:
         writes = request.method not in {"GET", "HEAD", "OPTIONS"} and not getattr(view, "reads_first", False)
         set_write_intent(writes)
 
+    @app.teardown_request
+    def _end_writes(_error) -> None:
+        # Code that runs after a request in the same context (a test, a CLI command) starts deferred again.
+        set_write_intent(False)
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

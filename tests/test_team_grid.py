@@ -159,6 +159,7 @@ def test_a_large_team_is_shown_a_page_at_a_time(app, client, auth, team):
     last = client.get(url, query_string={"page": 3}).text
     assert "people 201 to 205" in last and "Page 3 of 3" in last and 'rel="next"' not in last
     assert last.count('<th scope="row"><a href="/supervise/learners/') == 5
+
     def totals(page: str) -> str:
         return page.split("<tfoot>")[1].split("</tfoot>")[0]
 

@@ -5,29 +5,40 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
+from app.database import read_connection
 from app.extensions import db
 from app.models import Assignment, LessonProgress, QuizAttempt, TeamMember
 from app.supervise.deadlines import Deadline, due_dates
+
+_MEMBERSHIPS = select(TeamMember.user_id, TeamMember.team_id, TeamMember.joined_at).where(
+    TeamMember.user_id.in_(bindparam("user_ids", expanding=True))
+)
+_ASSIGNMENTS = select(
+    Assignment.module_id, Assignment.due_on, Assignment.within_days, Assignment.team_id, Assignment.user_id
+).where(
+    or_(
+        Assignment.team_id.in_(bindparam("team_ids", expanding=True)),
+        Assignment.user_id.in_(bindparam("user_ids", expanding=True)),
+    )
+)
 
 
 def learner_deadlines(user_ids: list[int]) -> dict[int, dict[int, date]]:
     """Each learner's due date per module, from their teams' assignments and their own (2 queries)."""
     if not user_ids:
         return {}
-    memberships = db.session.execute(
-        select(TeamMember.user_id, TeamMember.team_id, TeamMember.joined_at).where(TeamMember.user_id.in_(user_ids))
-    ).all()
-    team_ids = {team_id for _, team_id, _ in memberships}
-    assignments = db.session.scalars(
-        select(Assignment).where(or_(Assignment.team_id.in_(team_ids), Assignment.user_id.in_(user_ids)))
-    ).all()
+    connection = read_connection(db.session())  # every learner's home page asks this
+    memberships = connection.execute(_MEMBERSHIPS, {"user_ids": user_ids}).all()
+    team_ids = list({team_id for _, team_id, _ in memberships})
     by_team: dict[int, list[Deadline]] = defaultdict(list)
     by_user: dict[int, list[Deadline]] = defaultdict(list)
-    for a in assignments:
-        deadline = Deadline(a.module_id, a.due_on, a.within_days)
-        (by_team[a.team_id] if a.team_id is not None else by_user[a.user_id]).append(deadline)
+    for module_id, due_on, within_days, team_id, user_id in connection.execute(
+        _ASSIGNMENTS, {"team_ids": team_ids, "user_ids": user_ids}
+    ):
+        deadline = Deadline(module_id, due_on, within_days)
+        (by_team[team_id] if team_id is not None else by_user[user_id]).append(deadline)
     joined: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     for user_id, team_id, joined_at in memberships:
         joined[user_id].append((team_id, joined_at))

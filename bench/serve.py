@@ -224,6 +224,12 @@ def main() -> None:
             # name: (server, one request maker per connection, the same requests as a fixed list for wrk)
             pages = {
                 "bare Flask route": (bare_base, [get_maker("/") for _ in shares], lambda: [("GET", "/", None, {})]),
+                # the floor: a signed-in page with no query of its own (session, person, menu, template)
+                "about page, signed in": (
+                    app_base,
+                    [rotating([get_maker("/about", s) for s in share]) for share in shares],
+                    lambda: fixed_gets("/about", sessions),
+                ),
                 "lesson page": (
                     app_base,
                     [rotating([get_maker(LESSON, s) for s in share]) for share in shares],

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import fields
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import select, text, update
 
 from app.extensions import db
 from app.learn.outline import LessonOutline, ModuleOutline, QuizOutline, course_outline
 from app.models import ContentState, Lesson, Module, ModulePrerequisite, Quiz
+from tests.conftest import recorded_statements
 
 M1 = "what-is-infant-mental-health"
 VIDEO = f"/modules/{M1}/watch-the-video"
@@ -110,18 +111,8 @@ def test_a_lesson_page_reads_no_course_tables_once_warm(app, client, auth, make_
     """Warm, a lesson page asks: who is this, is the course unchanged, and where does this learner stand."""
     auth.login(make_user())
     client.get(VIDEO).close()  # warm up (and the first opening writes)
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements(app) as statements:
         response = client.get(VIDEO)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) == 4, reads

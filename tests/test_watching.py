@@ -7,11 +7,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import LessonProgress, utcnow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, recorded_statements
 
 LESSON = "/modules/what-is-infant-mental-health/watch-the-video"
 REPORT = LESSON + "/progress"
@@ -101,17 +101,12 @@ def test_reports_for_a_locked_lesson_are_refused(client, learner):
 def test_a_report_writes_briefly_and_reads_only_what_it_needs(app, client, learner):
     """The write lock is taken after the checks, and a module nothing can lock needs no progress read."""
     client.post(REPORT, json={"ranges": [[0, 1]], "position": 1, "speed": 1}).close()  # warm
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements(app) as statements:
         assert client.post(REPORT, json={"ranges": [[1, 2]], "position": 2, "speed": 1}).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert not [s for s in statements if "quiz_attempts" in s]
-    if engine.dialect.name == "sqlite":
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite:
         write = statements.index("BEGIN IMMEDIATE")
         assert [s.split()[0] for s in statements[write:]] == ["BEGIN", "SELECT", "UPDATE"]
 

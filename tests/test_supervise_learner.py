@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.learn.quizzes import start_attempt, submit_attempt
 from app.models import Certificate, Lesson, LessonProgress, Module, Quiz, Reflection, Team, User
 from app.quiz import grading
+from tests.conftest import recorded_statements
 from tests.test_quiz_pages import answers_for
 
 M1 = "what-is-infant-mental-health"
@@ -69,19 +70,9 @@ def team_id(app, name: str) -> int:
 
 
 def count_queries(app, client, url: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     client.get(url).close()  # warm up: connections, caches
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements(app) as statements:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
     return len(statements)
 

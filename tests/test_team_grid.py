@@ -7,10 +7,11 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Assignment, Lesson, LessonProgress, Module, Role, Team, TeamMember, User, utcnow
+from tests.conftest import recorded_statements
 from tests.test_quiz_pages import M1
 
 
@@ -68,15 +69,8 @@ def test_grid_uses_a_fixed_number_of_queries(app, client, auth, team, make_user)
     url = f"/supervise/teams/{_team_id(app)}"
 
     def count() -> int:
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with recorded_statements(app) as statements:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     count()  # warm: each worker keeps the course structure once read

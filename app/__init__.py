@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
 from app.config import Config, config_from_env
 from app.database import configure_engine, set_write_intent
@@ -50,21 +47,9 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from app.models import User
+    from app.auth.person import load_person
 
-    # One query per request for the person and their roles (every page's menu needs the roles),
-    # built once: this runs on every request.
-    user_with_roles = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("id"))
-
-    @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.execute(user_with_roles, {"id": int(user_id)}).unique().scalar_one_or_none()
-        if user is None or not token or not secrets.compare_digest(user.session_token, token):
-            return None  # signed out elsewhere, or the password changed: this session has ended
-        return user
+    login_manager.user_loader(load_person)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
-from app.models import Role, Team, TeamMember, User
+from app.models import Person, Role, Team, TeamMember, User
 
 
 def role_required(*roles: Role) -> Callable:
@@ -29,7 +29,7 @@ def role_required(*roles: Role) -> Callable:
     return decorator
 
 
-def visible_teams(viewer: User) -> Select[tuple[Team]]:
+def visible_teams(viewer: Person) -> Select[tuple[Team]]:
     """Teams whose people ``viewer`` may follow: all for an admin, their own for a supervisor."""
     query = select(Team).order_by(Team.name)
     if viewer.has_role(Role.ADMIN):
@@ -39,7 +39,7 @@ def visible_teams(viewer: User) -> Select[tuple[Team]]:
     return query.where(False)
 
 
-def visible_learners(viewer: User) -> Select[tuple[User]]:
+def visible_learners(viewer: Person) -> Select[tuple[User]]:
     """People whose training record ``viewer`` may see (never including other teams')."""
     team_ids = visible_teams(viewer).with_only_columns(Team.id)
     return (

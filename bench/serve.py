@@ -50,6 +50,16 @@ LESSON = "/modules/what-is-infant-mental-health/watch-the-video"
 QUIZ = "/modules/what-is-infant-mental-health/quiz"
 MATCH_SELECT = re.compile(r'name="([^"]+)">\s*<option value="">[^<]*</option>\s*<option value="([^"]+)"')
 TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+# One browser name for sign-in and every measured request: Flask-Login ties a session to the browser
+# it began in and rewrites the cookie on each request that comes from another (wrk sends none).
+USER_AGENT = "Mozilla/5.0 (bench)"
+
+
+# Both servers run the production config with two changes. No access log. No worker recycling: the
+# benchmark's few keep-alive connections would all reconnect to the surviving worker when one is
+# recycled, leaving the other idle (browsers' short-lived connections spread out again by themselves);
+# and the memory figure is then the worst case, with nothing reset during the run.
+BENCH_GUNICORN = {"GUNICORN_ACCESSLOG": "", "GUNICORN_MAX_REQUESTS": "0"}
 
 
 def free_port() -> int:
@@ -63,7 +73,7 @@ def start_gunicorn(target: str, env: dict[str, str], log: Path) -> tuple[subproc
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
          "--bind", f"127.0.0.1:{port}", target],
-        cwd=ROOT, env={**os.environ, **env, "GUNICORN_ACCESSLOG": ""}, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, **env, **BENCH_GUNICORN}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -81,6 +91,7 @@ class Session:
     def __init__(self, base: str, email: str, password: str) -> None:
         self.base, self.jar = base, CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]
         token = TOKEN.search(self.get("/login")).group(1)
         self.post("/login", {"email": email, "password": password, "csrf_token": token})
         self.csrf = re.search(r'data-csrf="([^"]+)"', self.get(LESSON)).group(1)
@@ -97,9 +108,13 @@ class Session:
     def cookie(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
+    def headers(self, **more: str) -> dict[str, str]:
+        """Headers for a request as this person's browser: their cookie, and the same browser name."""
+        return {"Cookie": self.cookie, "User-Agent": USER_AGENT, **more}
+
 
 def get_maker(path: str, session: Session | None = None):
-    return lambda: ("GET", path, None, {"Cookie": session.cookie} if session else {})
+    return lambda: ("GET", path, None, session.headers() if session else {})
 
 
 def rotating(makers: list) -> Callable:
@@ -108,7 +123,7 @@ def rotating(makers: list) -> Callable:
 
 
 def fixed_gets(path: str, sessions: list[Session]) -> list:
-    return [("GET", path, None, {"Cookie": s.cookie}) for s in sessions]
+    return [("GET", path, None, s.headers()) for s in sessions]
 
 
 def fixed_progress(sessions: list[Session]) -> list:
@@ -117,7 +132,7 @@ def fixed_progress(sessions: list[Session]) -> list:
     for spot in range(30):
         for s in sessions:
             body = json.dumps({"ranges": [[spot, spot + 1]], "position": spot + 1, "speed": 1}).encode()
-            headers = {"Cookie": s.cookie, "Content-Type": "application/json", "X-CSRFToken": s.csrf}
+            headers = s.headers(**{"Content-Type": "application/json", "X-CSRFToken": s.csrf})
             requests.append(("POST", LESSON + "/progress", body, headers))
     return requests
 
@@ -128,7 +143,7 @@ def progress_maker(session: Session):
     def make():
         spot[0] = (spot[0] + 1) % 90
         body = json.dumps({"ranges": [[spot[0], spot[0] + 1]], "position": spot[0] + 1, "speed": 1}).encode()
-        headers = {"Cookie": session.cookie, "Content-Type": "application/json", "X-CSRFToken": session.csrf}
+        headers = session.headers(**{"Content-Type": "application/json", "X-CSRFToken": session.csrf})
         return ("POST", LESSON + "/progress", body, headers)
 
     return make
@@ -139,7 +154,7 @@ def quiz_maker(session: Session):
     state = {"path": None}
 
     def make():
-        headers = {"Cookie": session.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        headers = session.headers(**{"Content-Type": "application/x-www-form-urlencoded"})
         if state["path"] is None:
             state["path"] = "pending"
             return ("POST", QUIZ + "/start", urlencode({"csrf_token": session.csrf}).encode(), headers)
@@ -167,12 +182,21 @@ def _open_attempt(session: Session) -> str:
 
 
 def cpu_seconds(server: subprocess.Popen) -> float:
-    """CPU time used so far by a gunicorn server's workers (user + system)."""
-    total = 0.0
+    """CPU time used so far by a gunicorn server's workers (user + system), counting workers that
+    were recycled (max_requests) and reaped by the master: their time is in its children's total."""
+
+    def stat(pid: str) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    master = stat(str(server.pid))
+    ticks = int(master[13]) + int(master[14])  # cutime + cstime: children that have exited
     for pid in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split():
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        try:
+            fields = stat(pid)
+        except FileNotFoundError:  # exited between the listing and the read
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:

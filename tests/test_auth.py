@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.auth.safety import safe_next
 from app.extensions import db
 from app.models import Team, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, recorded_statements
 from tests.security.smtp import body, link_path, smtp_server
 
 
@@ -297,3 +297,32 @@ def test_password_change_signs_out_other_devices(app, client, auth, make_user):
     client.post("/account", data={"current": PASSWORD, "password": "a-new-password-1", "confirm": "a-new-password-1"})
     assert client.get("/account").status_code == 200, "this device stays signed in"
     assert other.get("/account").status_code == 302, "the other device must sign in again"
+
+
+def test_account_page_shows_the_person_their_roles_and_teams(client, auth, make_user):
+    user = make_user("learner", "author", team="North <Team>", name="Ada Example")
+    auth.login(user)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Ada Example" in page and user.email in page
+    assert "author, learner" in page
+    assert "North &lt;Team&gt;" in page, "team names are escaped"
+
+
+def test_a_deactivated_account_is_signed_out_of_open_sessions(app, client, auth, make_user):
+    user = make_user("learner")
+    auth.login(user)
+    assert client.get("/account").status_code == 200
+    with app.app_context():
+        db.session.get(User, user.id).active = False
+        db.session.commit()
+    assert client.get("/account").status_code == 302
+
+
+def test_the_signed_in_person_and_roles_come_in_one_query(app, client, auth, make_user):
+    auth.login(make_user("learner", "supervisor"))
+    with recorded_statements(app) as statements:
+        page = client.get("/about")
+    assert page.status_code == 200
+    person_reads = [s for s in statements if "FROM users" in s]
+    assert len(person_reads) == 1 and "user_roles" in person_reads[0]
+    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]

@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 from app.auth import bp, limits, mailer
 from app.auth.forms import ForgotPasswordForm, LoginForm, PasswordChangeForm, ResetPasswordForm, SignupForm
 from app.auth.limits import Blocked, client_address, normalize_email
+from app.auth.person import own_account
 from app.auth.safety import safe_next
 from app.auth.sessions import begin_session
 from app.auth.tokens import (
@@ -78,7 +79,7 @@ def login():
 def logout():
     # CSRFProtect has already refused a request without a valid token.
     if current_user.is_authenticated:
-        current_user.end_all_sessions()  # a copy of this session cookie stops working too
+        own_account().end_all_sessions()  # a copy of this session cookie stops working too
         db.session.commit()
     logout_user()
     session.clear()
@@ -163,19 +164,21 @@ def signup_confirm(token: str):
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
+    user = own_account()
     form = PasswordChangeForm()
-    form.password_owner = current_user
+    form.password_owner = user
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
+        if not user.check_password(form.current.data):
             form.current.errors.append("Your current password is not correct.")
         else:
-            current_user.set_password(form.password.data)
-            current_user.end_all_sessions()  # every other device must sign in again
+            user.set_password(form.password.data)
+            user.end_all_sessions()  # every other device must sign in again
             db.session.commit()
-            begin_session(current_user, fresh=False)  # this device keeps a (renewed) session
+            begin_session(user, fresh=False)  # this device keeps a (renewed) session
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    teams = sorted(m.team.name for m in user.memberships)
+    return render_template("auth/account.html", form=form, user=user, teams=teams)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ContentChange, Module, User
+from app.models import ContentChange, Module, Person, User
 
 
-def record_change(module: Module | None, user: User | None, what: str, details: str = "") -> ContentChange:
+def record_change(module: Module | None, user: Person | None, what: str, details: str = "") -> ContentChange:
     """Add a history entry in the caller's transaction (it commits with the change itself)."""
     change = ContentChange(
         module_id=module.id if module is not None else None,

@@ -19,7 +19,7 @@ from app.course.states import ModuleFacts, ModuleState, ModuleStatus, module_sta
 from app.database import read_connection
 from app.extensions import db
 from app.learn.outline import LessonOutline, ModuleOutline, course_outline
-from app.models import Lesson, LessonProgress, Module, QuizAttempt, Role, User, utcnow
+from app.models import Lesson, LessonProgress, Module, Person, QuizAttempt, Role, utcnow
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def completed_on(facts: ModuleFacts, progress: LearnerProgress) -> datetime | No
     return max(moments, default=None)
 
 
-def learner_overview(user: User, modules: list[ModuleOutline] | None = None) -> list[ModuleView]:
+def learner_overview(user: Person, modules: list[ModuleOutline] | None = None) -> list[ModuleView]:
     modules = course_modules() if modules is None else modules
     progress = progress_of([user.id])[user.id]
     statuses = statuses_for(module_facts(modules), progress)
@@ -174,7 +174,7 @@ def next_step(overview: list[ModuleView], completed: set[int]) -> tuple[ModuleOu
     return None
 
 
-def can_bypass_locks(user: User) -> bool:
+def can_bypass_locks(user: Person) -> bool:
     """Authors and admins may open any lesson to check it; learners follow the sequence."""
     return user.has_role(Role.AUTHOR, Role.ADMIN)
 
@@ -191,7 +191,7 @@ def record_started(user_id: int, lesson: LessonOutline | Lesson) -> None:
     db.session.execute(statement.on_conflict_do_nothing(index_elements=["user_id", "lesson_id"]))
 
 
-def record_completed(user: User, lesson: LessonOutline | Lesson) -> bool:
+def record_completed(user: Person, lesson: LessonOutline | Lesson) -> bool:
     """Mark ``lesson`` complete once; repeating it changes nothing. Returns True if newly complete."""
     record_started(user.id, lesson)
     row = db.session.scalar(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Quiz, QuizAttempt, User, utcnow
+from app.models import Person, Quiz, QuizAttempt, utcnow
 from app.quiz import grading
 from app.quiz.spec import QuizSettings, QuizSpec
 
@@ -26,7 +26,7 @@ def quiz_spec(quiz: Quiz) -> QuizSpec:
     )
 
 
-def attempts_of(user: User, quiz: Quiz) -> list[QuizAttempt]:
+def attempts_of(user: Person, quiz: Quiz) -> list[QuizAttempt]:
     return list(
         db.session.scalars(
             select(QuizAttempt)
@@ -46,7 +46,7 @@ class QuizStanding:
     reason: str
 
 
-def standing(user: User, quiz: Quiz) -> QuizStanding:
+def standing(user: Person, quiz: Quiz) -> QuizStanding:
     attempts = attempts_of(user, quiz)
     submitted = [a for a in attempts if a.submitted_at is not None]
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
@@ -63,7 +63,7 @@ def standing(user: User, quiz: Quiz) -> QuizStanding:
     )
 
 
-def start_attempt(user: User, quiz: Quiz) -> tuple[QuizAttempt | None, str]:
+def start_attempt(user: Person, quiz: Quiz) -> tuple[QuizAttempt | None, str]:
     """The open attempt, or a new one if the rules allow; (None, why) otherwise.
 
     A double click finds the attempt the first click made, so it never makes two.

@@ -4,7 +4,7 @@ from app.models.assignments import Assignment, ReminderLog
 from app.models.base import Base, utcnow
 from app.models.changes import ContentChange
 from app.models.course import ContentState, Lesson, LessonKind, Module, ModulePrerequisite
-from app.models.people import Role, Team, TeamMember, User, UserRole, new_join_code
+from app.models.people import Person, Role, Team, TeamMember, User, UserRole, new_join_code
 from app.models.progress import LessonProgress, Reflection
 from app.models.quiz import Certificate, Quiz, QuizAttempt, QuizQuestion
 from app.models.security import AuthEvent, PasswordResetToken
@@ -27,6 +27,7 @@ __all__ = [
     "Module",
     "ModulePrerequisite",
     "Reflection",
+    "Person",
     "Role",
     "Team",
     "TeamMember",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -19,6 +20,18 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     AUTHOR = "author"
     ADMIN = "admin"
+
+
+class Person(Protocol):
+    """Anyone a rule or a record is about: a ``User`` row, or the signed-in person of a request."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    def has_role(self, *roles: Role | str) -> bool: ...
 
 
 class User(UserMixin, Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.course.states import ModuleState, ModuleStatus
 from app.learn.progress import LearnerProgress, completed_on, module_facts, statuses_for
-from app.models import Certificate, LessonProgress, Module, QuizAttempt, User
+from app.models import Certificate, LessonProgress, Module, Person, QuizAttempt
 
 COURSE_TITLE = "Infant Mental Health for Home Visitors"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out and type
@@ -165,7 +165,7 @@ def find_certificate(session: Session, raw_code: str) -> Certificate | None:
     return session.scalar(select(Certificate).where(Certificate.code == code))
 
 
-def ensure_certificate(session: Session, user: User, record: Record) -> Certificate | None:
+def ensure_certificate(session: Session, user: Person, record: Record) -> Certificate | None:
     """The learner's certificate: the one already issued, or a new one once every published module
     is complete; None while the course is not complete. Safe to repeat and safe under races.
 

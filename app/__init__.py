@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from flask_login import current_user
 
 from app.config import Config, config_from_env
 from app.database import configure_engine, set_write_intent
@@ -30,13 +31,19 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
 
     from app.cli import register_commands
     from app.errors import register_error_handlers
+    from app.links import register_links
 
     register_error_handlers(app)
     register_commands(app)
+    register_links(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A database file cannot drop a connection the way a server can: a ping before each
+        # request's first query would be a wasted statement on every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
@@ -50,6 +57,12 @@ def register_extensions(app: Flask) -> None:
     from app.auth.person import load_person
 
     login_manager.user_loader(load_person)
+
+    @app.context_processor
+    def _person_for_templates() -> dict:
+        # The person itself rather than Flask-Login's proxy, which looks them up again on every use
+        # (a layout asks several times). Registered after Flask-Login's processor, so it wins.
+        return {"current_user": current_user._get_current_object()}
 
 
 def register_blueprints(app: Flask) -> None:

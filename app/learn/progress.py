@@ -93,37 +93,54 @@ def _forget_cached_reads(session, *_args) -> None:
 
 
 # Built once: these run on every learner page, and building a statement costs more than running it.
-_BEST_ATTEMPTS = (
-    select(
-        QuizAttempt.user_id,
-        QuizAttempt.quiz_id,
-        func.min(case((QuizAttempt.passed.is_(True), QuizAttempt.submitted_at))),
-        func.max(QuizAttempt.score),
+# Each comes for a list of people (the team grid) and for one person (every learner page), whose
+# plain "=" skips the per-call expansion of an IN list.
+def _best_attempts(who):
+    return (
+        select(
+            QuizAttempt.user_id,
+            QuizAttempt.quiz_id,
+            func.min(case((QuizAttempt.passed.is_(True), QuizAttempt.submitted_at))),
+            func.max(QuizAttempt.score),
+        )
+        .where(who, QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
     )
-    .where(QuizAttempt.user_id.in_(bindparam("user_ids", expanding=True)), QuizAttempt.submitted_at.is_not(None))
-    .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
-)
-_LESSON_ROWS = select(
-    LessonProgress.user_id,
-    LessonProgress.lesson_id,
-    LessonProgress.completed_at,
-    LessonProgress.watched,
-    LessonProgress.position_seconds,
-    LessonProgress.speed,
-).where(LessonProgress.user_id.in_(bindparam("user_ids", expanding=True)))
+
+
+def _lesson_rows(who):
+    return select(
+        LessonProgress.user_id,
+        LessonProgress.lesson_id,
+        LessonProgress.completed_at,
+        LessonProgress.watched,
+        LessonProgress.position_seconds,
+        LessonProgress.speed,
+    ).where(who)
+
+
+_MANY = bindparam("user_ids", expanding=True)
+_BEST_ATTEMPTS = _best_attempts(QuizAttempt.user_id.in_(_MANY))
+_LESSON_ROWS = _lesson_rows(LessonProgress.user_id.in_(_MANY))
+_BEST_ATTEMPTS_ONE = _best_attempts(QuizAttempt.user_id == bindparam("user_id"))
+_LESSON_ROWS_ONE = _lesson_rows(LessonProgress.user_id == bindparam("user_id"))
 
 
 def _progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
     connection = read_connection(db.session())
-    for user_id, quiz_id, first_pass, best in connection.execute(_BEST_ATTEMPTS, {"user_ids": user_ids}):
+    if len(user_ids) == 1:
+        best_attempts, lesson_rows, who = _BEST_ATTEMPTS_ONE, _LESSON_ROWS_ONE, {"user_id": user_ids[0]}
+    else:
+        best_attempts, lesson_rows, who = _BEST_ATTEMPTS, _LESSON_ROWS, {"user_ids": user_ids}
+    for user_id, quiz_id, first_pass, best in connection.execute(best_attempts, who):
         entry = result[user_id]
         entry.attempted_quizzes.add(quiz_id)
         entry.best_score[quiz_id] = best
         if first_pass is not None:
             entry.passed_quizzes.add(quiz_id)
             entry.quiz_passed_at[quiz_id] = first_pass
-    rows = connection.execute(_LESSON_ROWS, {"user_ids": user_ids})
+    rows = connection.execute(lesson_rows, who)
     for user_id, lesson_id, completed_at, watched, position, speed in rows:
         entry = result[user_id]
         entry.started.add(lesson_id)

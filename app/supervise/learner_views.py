@@ -34,7 +34,9 @@ from app.models import (
     TeamMember,
     User,
 )
-from app.record.service import csv_rows, learner_record
+
+# The module, not its names: app.record imports the learner pages, which import this package.
+from app.record import service as record_service
 from app.supervise import bp
 from app.supervise.insights import AttemptFacts, completion_times, first_passes
 
@@ -183,5 +185,5 @@ def learner(user_id: int):
 def learner_csv(user_id: int):
     """One learner's training record as CSV (the same rows the learner downloads)."""
     learner = _learner(user_id)
-    record = learner_record(db.session, learner.id)
-    return csv_response(csv_rows(record), f"{learner.name}-training-record.csv")
+    record = record_service.learner_record(db.session, learner.id)
+    return csv_response(record_service.csv_rows(record), f"{learner.name}-training-record.csv")

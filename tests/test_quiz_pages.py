@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Lesson, LessonProgress, Module, Quiz, QuizAttempt, QuizQuestion, utcnow
 from app.quiz import grading
+from tests.conftest import recorded_statements
 
 M1 = "what-is-infant-mental-health"
 QUIZ = f"/modules/{M1}/quiz"
@@ -172,3 +173,26 @@ def test_another_learner_cannot_open_my_attempt(app, client, auth, ready, make_u
     auth.logout()
     auth.login(other)
     assert client.get(url).status_code == 404
+
+
+def test_past_attempts_are_listed_without_reading_their_questions(app, client, ready):
+    """A learner who tried many times: the quiz page and a new attempt read summaries, not every snapshot."""
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz).join(Module).where(Module.slug == M1))
+        for number in range(1, 41):
+            db.session.add(
+                QuizAttempt(
+                    user_id=ready.id, quiz_id=quiz.id, number=number, seed=number, questions=[{"big": "x" * 500}],
+                    pass_mark=80, show_answers="after_attempt", answers={}, score=50.0, passed=False,
+                    submitted_at=utcnow(),
+                )
+            )  # fmt: skip
+        db.session.commit()
+    with recorded_statements(app) as statements:
+        page = client.get(QUIZ).get_data(as_text=True)
+        started = client.post(QUIZ + "/start")
+    assert page.count("Not passed") == 40 and "Attempt 40" in page
+    assert started.headers["Location"].endswith("/quiz/attempts/41")
+    snapshot_reads = [s for s in statements if s.lstrip().startswith("SELECT") and "quiz_attempts.questions" in s]
+    assert snapshot_reads == [], "past attempts' questions are never loaded"
+    assert client.get(started.headers["Location"]).status_code == 200

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.learn import bp
 from app.learn.progress import ModuleView, can_bypass_locks
 from app.learn.quizzes import (
+    attempt_of,
     form_values,
     results_for_page,
     shown_questions,
@@ -39,7 +40,7 @@ def _open_quiz(slug: str) -> tuple[ModuleView, Quiz]:
 
 
 def _attempt(quiz: Quiz, number: int) -> QuizAttempt:
-    attempt = next((a for a in standing(current_user, quiz).attempts if a.number == number), None)
+    attempt = attempt_of(current_user, quiz, number)
     if attempt is None:
         abort(404)
     return attempt
@@ -62,8 +63,9 @@ def start_quiz(slug: str):
     if attempt is None:
         flash(reason, "error")
         return redirect(url_for("learn.quiz", slug=slug))
+    number = attempt.number  # read before the commit expires it
     db.session.commit()
-    return redirect(url_for("learn.attempt", slug=slug, number=attempt.number))
+    return redirect(url_for("learn.attempt", slug=slug, number=number))
 
 
 @bp.route("/modules/<slug>/quiz/attempts/<int:number>", methods=["GET", "POST"])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -26,20 +27,44 @@ def quiz_spec(quiz: Quiz) -> QuizSpec:
     )
 
 
-def attempts_of(user: Person, quiz: Quiz) -> list[QuizAttempt]:
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id)
-            .order_by(QuizAttempt.number)
+@dataclass(frozen=True)
+class AttemptSummary:
+    """One attempt as the quiz page lists it: no questions, no answers."""
+
+    id: int
+    number: int
+    submitted_at: datetime | None
+    score: float | None
+    passed: bool | None
+
+
+# Only the columns the rules and the list need: an attempt's questions and answers are the bulk of its
+# row, and a learner who tries again and again would otherwise make every quiz request heavier.
+_SUMMARIES = (
+    select(QuizAttempt.id, QuizAttempt.number, QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_id == bindparam("quiz_id"))
+    .order_by(QuizAttempt.number)
+)
+
+
+def attempt_summaries(user: Person, quiz: Quiz) -> list[AttemptSummary]:
+    rows = db.session.execute(_SUMMARIES, {"user_id": user.id, "quiz_id": quiz.id})
+    return [AttemptSummary(*row) for row in rows]
+
+
+def attempt_of(user: Person, quiz: Quiz, number: int) -> QuizAttempt | None:
+    """One of the person's attempts at the quiz, by its number (their own only)."""
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.number == number
         )
     )
 
 
 @dataclass(frozen=True)
 class QuizStanding:
-    attempts: list[QuizAttempt]
-    open_attempt: QuizAttempt | None
+    attempts: list[AttemptSummary]
+    open_attempt: AttemptSummary | None
     passed: bool
     best: float | None
     may_start: bool
@@ -47,7 +72,7 @@ class QuizStanding:
 
 
 def standing(user: Person, quiz: Quiz) -> QuizStanding:
-    attempts = attempts_of(user, quiz)
+    attempts = attempt_summaries(user, quiz)
     submitted = [a for a in attempts if a.submitted_at is not None]
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     settings = QuizSettings(**quiz.settings)
@@ -70,17 +95,12 @@ def start_attempt(user: Person, quiz: Quiz) -> tuple[QuizAttempt | None, str]:
     """
     current = standing(user, quiz)
     if current.open_attempt is not None:
-        return current.open_attempt, ""
+        return attempt_of(user, quiz, current.open_attempt.number), ""
     if not current.may_start:
         return None, current.reason
     spec = quiz_spec(quiz)
     seed = grading.new_seed()
-    number = (
-        db.session.scalar(
-            select(func.max(QuizAttempt.number)).where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id)
-        )
-        or 0
-    ) + 1
+    number = max((a.number for a in current.attempts), default=0) + 1
     attempt = QuizAttempt(
         user_id=user.id,
         quiz_id=quiz.id,
@@ -95,7 +115,8 @@ def start_attempt(user: Person, quiz: Quiz) -> tuple[QuizAttempt | None, str]:
         db.session.flush()
     except IntegrityError:  # another request made this attempt a moment ago (PostgreSQL race)
         db.session.rollback()
-        return standing(user, quiz).open_attempt, ""
+        made = standing(user, quiz).open_attempt
+        return (attempt_of(user, quiz, made.number) if made else None), ""
     return attempt, ""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -102,6 +104,17 @@ def _signup(client, **overrides):
     return client.post("/signup", data=data, buffered=True)  # buffered: the mail goes once the response closes
 
 
+def _csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html).group(1)
+
+
+def _confirm(client, path: str, **kwargs):
+    """Open the e-mailed link (a page that changes nothing), then press its button."""
+    page = client.get(path)
+    assert page.status_code == 200 and "Create my account" in page.get_data(as_text=True)
+    return client.post(path, **kwargs)
+
+
 def _rosa(app) -> User | None:
     with app.app_context():
         return db.session.scalar(select(User).where(User.email == "rosa@example.test"))
@@ -116,7 +129,10 @@ def test_sign_up_mails_a_link_that_creates_the_account(app, client, mailbox):
     (mail,) = mailbox.to("rosa@example.test")
     assert mail["Subject"] == "Finish joining Home Visitors North"
     assert PASSWORD not in body(mail)
-    confirmed = client.get(link_path(mail, "/signup/confirm/"))
+    opened = client.get(link_path(mail, "/signup/confirm/")).get_data(as_text=True)
+    assert "Finish joining Home Visitors North" in opened and "Rosa Diaz" in opened and "rosa@example.test" in opened
+    assert _rosa(app) is None, "opening the link changes nothing"
+    confirmed = _confirm(client, link_path(mail, "/signup/confirm/"))
     assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/"
     assert client.get("/account").status_code == 200, "signed in"
     with app.app_context():
@@ -130,7 +146,7 @@ def test_sign_up_mails_a_link_that_creates_the_account(app, client, mailbox):
 
 def test_the_welcome_names_the_team(app, client, mailbox):
     _signup(client, join_code=_team(app))
-    page = client.get(link_path(mailbox.messages[0], "/signup/confirm/"), follow_redirects=True)
+    page = _confirm(client, link_path(mailbox.messages[0], "/signup/confirm/"), follow_redirects=True)
     assert "Welcome, Rosa Diaz. Your account is ready and you have joined Home Visitors North." in page.get_data(
         as_text=True
     )
@@ -139,7 +155,7 @@ def test_the_welcome_names_the_team(app, client, mailbox):
 def test_a_sign_up_link_works_once(app, client, mailbox):
     _signup(client, join_code=_team(app))
     path = link_path(mailbox.messages[0], "/signup/confirm/")
-    assert client.get(path).status_code == 302
+    assert _confirm(client, path).status_code == 302
     again = app.test_client().get(path)
     assert again.status_code == 200
     page = again.get_data(as_text=True)
@@ -152,7 +168,9 @@ def test_a_sign_up_link_works_once(app, client, mailbox):
 def test_a_sign_up_link_while_signed_in_goes_home(app, client, auth, make_user, mailbox):
     _signup(client, join_code=_team(app))
     auth.login(make_user("learner"))
-    assert client.get(link_path(mailbox.messages[0], "/signup/confirm/")).status_code == 302
+    path = link_path(mailbox.messages[0], "/signup/confirm/")
+    assert client.get(path).status_code == 302
+    assert client.post(path).status_code == 302
     assert _rosa(app) is None
 
 
@@ -163,9 +181,9 @@ def test_a_tampered_sign_up_link_is_refused(app, client, mailbox):
     payload, _, rest = token.partition(".")
     forged = payload[:-3] + ("aaa" if not payload.endswith("aaa") else "bbb") + "." + rest
     for bad in (f"/signup/confirm/{forged}", "/signup/confirm/nonsense", path + "x"):
-        response = client.get(bad)
-        assert response.status_code == 400
-        assert "This link is not valid" in response.get_data(as_text=True)
+        for response in (client.get(bad), client.post(bad)):
+            assert response.status_code == 400
+            assert "This link is not valid" in response.get_data(as_text=True)
     assert _rosa(app) is None
 
 
@@ -326,3 +344,17 @@ def test_the_signed_in_person_and_roles_come_in_one_query(app, client, auth, mak
     person_reads = [s for s in statements if "FROM users" in s]
     assert len(person_reads) == 1 and "user_roles" in person_reads[0]
     assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_a_sign_up_link_needs_the_page_own_token_to_make_the_account(app, client, csrf_on, mailbox):
+    """Another site cannot make a visitor's browser confirm someone else's sign-up (and so sign them in)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    _signup(client, join_code=_team(app))
+    app.config["WTF_CSRF_ENABLED"] = True
+    path = link_path(mailbox.messages[0], "/signup/confirm/")
+    visitor = app.test_client()
+    assert visitor.post(path).status_code == 400
+    assert _rosa(app) is None
+    page = visitor.get(path).get_data(as_text=True)
+    assert visitor.post(path, data={"csrf_token": _csrf_token(page)}).status_code == 302
+    assert _rosa(app) is not None

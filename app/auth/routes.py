@@ -14,7 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from app.auth import bp, limits, mailer
-from app.auth.forms import ForgotPasswordForm, LoginForm, PasswordChangeForm, ResetPasswordForm, SignupForm
+from app.auth.forms import (
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 from app.auth.limits import Blocked, client_address, normalize_email
 from app.auth.person import own_account
 from app.auth.safety import safe_next
@@ -30,7 +37,6 @@ from app.auth.tokens import (
     signup_hours,
     use_reset_token,
 )
-from app.database import write_intent
 from app.extensions import db
 from app.models import Role, Team, TeamMember, User
 
@@ -117,8 +123,14 @@ def signup():
     return render_template("auth/signup.html", form=form)
 
 
-@bp.route("/signup/confirm/<token>")
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
 def signup_confirm(token: str):
+    """Opening the e-mailed link shows what it will do; only the button on that page makes the account.
+
+    A GET changes nothing: mail scanners open links, and a page that made a visitor's browser open
+    someone else's link must not sign the visitor in to that other account (the POST needs the
+    visitor's own CSRF token).
+    """
     if current_user.is_authenticated:
         flash("You are already signed in. To use a link for a new account, sign out first.", "info")
         return redirect(url_for("learn.home"))
@@ -137,25 +149,26 @@ def signup_confirm(token: str):
         f"The account for {pending.email} is already confirmed. Please sign in.",
         signed_in,
     )
-    with write_intent():  # a GET that writes: begin the transaction as a writer
-        if db.session().in_transaction():
-            db.session.commit()
-        if find_user(pending.email) is not None:
-            return _message(*used)
-        team = db.session.get(Team, pending.team_id)
-        if team is None:
-            text = "The team you were joining no longer exists. Ask your supervisor for a new join code."
-            return _message("This team is no longer here", text, again, 400)
-        user = User(email=pending.email, name=pending.name, password_hash=pending.password_hash)
-        user.set_roles({Role.LEARNER})
-        db.session.add(user)
-        db.session.add(TeamMember(team=team, user=user))
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same link opened twice at once: the other request made the account
-            db.session.rollback()
-            return _message(*used)
-        team_name = team.name
+    if find_user(pending.email) is not None:
+        return _message(*used)
+    team = db.session.get(Team, pending.team_id)
+    if team is None:
+        text = "The team you were joining no longer exists. Ask your supervisor for a new join code."
+        return _message("This team is no longer here", text, again, 400)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("auth/signup_confirm.html", pending=pending, team=team, form=form)
+    # A POST began its transaction as a writer (BEGIN IMMEDIATE on SQLite), so the checks above hold.
+    user = User(email=pending.email, name=pending.name, password_hash=pending.password_hash)
+    user.set_roles({Role.LEARNER})
+    db.session.add(user)
+    db.session.add(TeamMember(team=team, user=user))
+    team_name = team.name
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same link confirmed twice at once: the other request made the account
+        db.session.rollback()
+        return _message(*used)
     begin_session(user)
     flash(f"Welcome, {user.name}. Your account is ready and you have joined {team_name}.", "success")
     return redirect(url_for("learn.home"))

@@ -68,11 +68,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(target: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(target: str, env: dict[str, str], log: Path, connections: int) -> tuple[subprocess.Popen, str]:
+    """Two workers, each taking at most half of the benchmark's keep-alive connections: otherwise
+    whichever worker wins the race to accept them can hold all of them for the whole run while the
+    other idles, and a round measures one core instead of two (rounds differed by 2-3x)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", target],
+         "--worker-connections", str(-(-connections // 2)), "--bind", f"127.0.0.1:{port}", target],
         cwd=ROOT, env={**os.environ, **env, **BENCH_GUNICORN}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -236,8 +239,8 @@ def main() -> None:
             emails = [u.email for u in learners]
             db.engine.dispose()
         env = {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "MODULES_DIR": str(modules), "INSTANCE_PATH": tmp}
-        app_proc, app_base = start_gunicorn("wsgi:app", env, workdir / "app.log")
-        bare_proc, bare_base = start_gunicorn("bench.bare:app", {}, workdir / "bare.log")
+        app_proc, app_base = start_gunicorn("wsgi:app", env, workdir / "app.log", args.connections)
+        bare_proc, bare_base = start_gunicorn("bench.bare:app", {}, workdir / "bare.log", args.connections)
         try:
             with ThreadPoolExecutor(args.connections) as pool:
                 sessions = list(pool.map(lambda e: Session(app_base, e, "benchmark-password"), emails))

@@ -80,6 +80,7 @@ def module_statuses(
         and m.required_lesson_ids <= completed
         and (m.quiz_id is None or m.quiz_id in passed_quizzes)
     }
+    touched = started | completed
     statuses: dict[int, ModuleStatus] = {}
     for facts in modules:
         done = len(facts.required_lesson_ids & completed)
@@ -89,9 +90,11 @@ def module_statuses(
             state = ModuleState.COMPLETE
         elif missing:
             state = ModuleState.LOCKED
-        elif (facts.lesson_ids | facts.required_lesson_ids) & (
-            started | completed
-        ) or facts.quiz_id in attempted_quizzes:
+        elif (
+            not touched.isdisjoint(facts.lesson_ids)
+            or not touched.isdisjoint(facts.required_lesson_ids)
+            or facts.quiz_id in attempted_quizzes
+        ):
             state = ModuleState.IN_PROGRESS
         else:
             state = ModuleState.AVAILABLE

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, event, func, select
+from sqlalchemy import bindparam, case, event, func, null, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -43,6 +43,7 @@ class LearnerProgress:
     quiz_passed_at: dict[int, datetime] = field(default_factory=dict)  # quiz id -> first pass
     best_score: dict[int, float] = field(default_factory=dict)  # quiz id -> best submitted score
     positions: dict[int, tuple[float | None, float | None]] = field(default_factory=dict)  # lesson id -> (at, speed)
+    # watched and positions: only when progress_of was asked about one person (see there)
 
 
 def course_modules(include_drafts: bool = False) -> list[ModuleOutline]:
@@ -68,7 +69,9 @@ def module_facts(modules: Sequence[ModuleOutline | Module]) -> list[ModuleFacts]
 def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     """Lessons started and completed, and quizzes attempted and passed, for each user (two queries).
 
-    Within one transaction the answer cannot change, so a page that asks twice queries once.
+    The player's state (``watched``, ``positions``) is filled in when one person is asked for; for
+    several (a team) it is left empty. Within one transaction the answer cannot change, so a page that
+    asks twice queries once.
     """
     key = tuple(user_ids)
     cache = _transaction_cache()
@@ -108,22 +111,20 @@ def _best_attempts(who):
     )
 
 
-def _lesson_rows(who):
-    return select(
-        LessonProgress.user_id,
-        LessonProgress.lesson_id,
-        LessonProgress.completed_at,
-        LessonProgress.watched,
-        LessonProgress.position_seconds,
-        LessonProgress.speed,
-    ).where(who)
+def _lesson_rows(who, player_state: bool):
+    # The player's state (watched parts, resume point) is read for one person's pages only: a team's
+    # views need what is done, and decoding every watched list of a 2,000-person team is slow.
+    player = (LessonProgress.watched, LessonProgress.position_seconds, LessonProgress.speed)
+    if not player_state:
+        player = (null(), null(), null())
+    return select(LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.completed_at, *player).where(who)
 
 
 _MANY = bindparam("user_ids", expanding=True)
 _BEST_ATTEMPTS = _best_attempts(QuizAttempt.user_id.in_(_MANY))
-_LESSON_ROWS = _lesson_rows(LessonProgress.user_id.in_(_MANY))
+_LESSON_ROWS = _lesson_rows(LessonProgress.user_id.in_(_MANY), player_state=False)
 _BEST_ATTEMPTS_ONE = _best_attempts(QuizAttempt.user_id == bindparam("user_id"))
-_LESSON_ROWS_ONE = _lesson_rows(LessonProgress.user_id == bindparam("user_id"))
+_LESSON_ROWS_ONE = _lesson_rows(LessonProgress.user_id == bindparam("user_id"), player_state=True)
 
 
 def _progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:

@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 from app.course.states import ModuleState, ModuleStatus
 from app.learn.progress import completed_on, module_facts, progress_of, statuses_for
-from app.models import Module, User
+from app.models import Module
 from app.supervise.deadlines import is_overdue
-from app.supervise.queries import last_activity, learner_deadlines
+from app.supervise.queries import Learner, last_activity, learner_deadlines
 
 SORTS = {"name": "Name", "progress": "Least progress first", "activity": "Least recent activity first"}
 # A page of the grid: enough to scan a team at once, few enough that a 2,000-person team's page
@@ -41,7 +41,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
-    learner: User
+    learner: Learner
     cells: dict[int, Cell]
     last_activity: datetime | None
     progress: int  # share of all modules' steps done, 0-100
@@ -65,7 +65,7 @@ class Grid:
     totals: dict[int, Totals] = field(default_factory=dict)
 
 
-def build_grid(learners: list[User], modules: list[Module], today: date) -> Grid:
+def build_grid(learners: list[Learner], modules: list[Module], today: date) -> Grid:
     ids = [learner.id for learner in learners]
     facts = module_facts(modules)
     progress = progress_of(ids)

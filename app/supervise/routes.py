@@ -1,32 +1,26 @@
 from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from app.access import role_required, visible_teams
 from app.csv_export import csv_response
 from app.extensions import db
 from app.learn.progress import course_modules
-from app.models import Role, Team, TeamMember, utcnow
+from app.models import Role, Team, utcnow
 from app.supervise import bp
 from app.supervise.grid import ROWS_PER_PAGE, SORTS, Page, arrange, build_grid
+from app.supervise.queries import member_counts, team_learners
 
 
 @bp.route("/")
 @role_required(Role.SUPERVISOR)
 def index():
-    teams = db.session.scalars(
-        visible_teams(current_user).options(selectinload(Team.members).selectinload(TeamMember.user))
-    ).all()
-    return render_template("supervise/index.html", teams=teams)
+    teams = db.session.scalars(visible_teams(current_user)).all()
+    return render_template("supervise/index.html", teams=teams, sizes=member_counts([t.id for t in teams]))
 
 
 def _team(team_id: int) -> Team:
     """A team this person may follow (their own, or any for an admin); 404 otherwise."""
-    team = db.session.scalar(
-        visible_teams(current_user)
-        .where(Team.id == team_id)
-        .options(selectinload(Team.members).selectinload(TeamMember.user))
-    )
+    team = db.session.scalar(visible_teams(current_user).where(Team.id == team_id))
     if team is None:
         abort(404)
     return team
@@ -34,8 +28,7 @@ def _team(team_id: int) -> Team:
 
 def _grid(team: Team):
     modules = course_modules()
-    learners = [m.user for m in team.members]
-    return build_grid(learners, modules, utcnow().date())
+    return build_grid(team_learners(team.id), modules, utcnow().date())
 
 
 @bp.route("/teams/<int:team_id>")

@@ -88,3 +88,21 @@ def test_copy_to_the_other_database_keeps_every_row(filled, database_url, other_
     assert report.counts["users"] == (2, 2) and report.counts["lessons"] == (8, 8)
     with pytest.raises(RuntimeError, match="not empty"):
         copy_data(database_url, other_database, Base.metadata)
+
+
+def test_gunicorn_workers_leave_the_loaded_app_to_the_garbage_collector_frozen():
+    """The config freezes what is loaded before a worker forks and after it loads the app itself."""
+    import gc
+    import runpy
+
+    from tests.conftest import PROJECT_ROOT
+
+    settings = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    try:
+        settings["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+        gc.unfreeze()
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -111,7 +111,7 @@ def _csrf_token(html: str) -> str:
 def _confirm(client, path: str, **kwargs):
     """Open the e-mailed link (a page that changes nothing), then press its button."""
     page = client.get(path)
-    assert page.status_code == 200 and "Create my account" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Confirm and join" in page.get_data(as_text=True)
     return client.post(path, **kwargs)
 
 

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from flask import abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.access import role_required, visible_teams
 from app.extensions import db
 from app.learn.progress import course_modules, module_facts
-from app.models import LessonProgress, Module, QuizAttempt, QuizQuestion, Role, Team, TeamMember
+from app.models import LessonProgress, Module, QuizAttempt, QuizQuestion, Role, Team
 from app.quiz.spec import Review
 from app.supervise import bp
 from app.supervise.charts import cumulative_chart
@@ -31,6 +30,7 @@ from app.supervise.insights import (
     hardest_first,
     question_stats,
 )
+from app.supervise.queries import team_learners
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,10 @@ def _rewatch(module: Module, review_lesson: str | None, data: dict) -> tuple[str
 @bp.route("/teams/<int:team_id>/insights")
 @role_required(Role.SUPERVISOR)
 def insights(team_id: int):
-    team = db.session.scalar(
-        visible_teams(current_user)
-        .where(Team.id == team_id)
-        .options(selectinload(Team.members).selectinload(TeamMember.user))
-    )
+    team = db.session.scalar(visible_teams(current_user).where(Team.id == team_id))
     if team is None:
         abort(404)
-    user_ids = [m.user_id for m in team.members]
+    user_ids = [learner.id for learner in team_learners(team.id)]
     modules = course_modules()
     facts = module_facts(modules)
     quizzes = {m.active_quiz.id: m for m in modules if m.active_quiz is not None}

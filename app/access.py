@@ -10,6 +10,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
+from app.extensions import db
 from app.models import Person, Role, Team, TeamMember, User
 
 
@@ -37,6 +38,14 @@ def visible_teams(viewer: Person) -> Select[tuple[Team]]:
     if viewer.has_role(Role.SUPERVISOR):
         return query.where(Team.supervisor_id == viewer.id)
     return query.where(False)
+
+
+def visible_team(viewer: Person, team_id: int) -> Team:
+    """The team, if ``viewer`` may follow it; 404 otherwise (another team's id reveals nothing)."""
+    team = db.session.scalar(visible_teams(viewer).where(Team.id == team_id))
+    if team is None:
+        abort(404)
+    return team
 
 
 def visible_learners(viewer: Person) -> Select[tuple[User]]:

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
-from app.access import role_required, visible_learners, visible_teams
+from app.access import role_required, visible_learners, visible_team
 from app.extensions import db
 from app.models import Assignment, Module, Role, Team, TeamMember, User
 from app.supervise import bp
@@ -85,13 +85,6 @@ class AssignmentRow:
         return f"{days} day{'s' if days != 1 else ''} after joining"
 
 
-def _team_or_404(team_id: int) -> Team:
-    team = db.session.scalar(visible_teams(current_user).where(Team.id == team_id))
-    if team is None:
-        abort(404)
-    return team
-
-
 def _members(team: Team) -> list[User]:
     """The team's people, as far as the viewer may see them."""
     return list(db.session.scalars(visible_learners(current_user).where(TeamMember.team_id == team.id)))
@@ -129,7 +122,7 @@ def _duplicate(team: Team, form: AssignmentForm) -> bool:
 @bp.route("/teams/<int:team_id>/assignments", methods=["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def assignments(team_id: int):
-    team = _team_or_404(team_id)
+    team = visible_team(current_user, team_id)
     members = _members(team)
     modules = db.session.scalars(
         select(Module).where(Module.published.is_(True)).order_by(Module.position, Module.id)
@@ -181,7 +174,7 @@ def _add(team: Team, form: AssignmentForm) -> None:
 @bp.route("/teams/<int:team_id>/assignments/<int:assignment_id>/delete", methods=["POST"])
 @role_required(Role.SUPERVISOR)
 def delete_assignment(team_id: int, assignment_id: int):
-    team = _team_or_404(team_id)
+    team = visible_team(current_user, team_id)
     members = _members(team)
     assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id, _in_team(team, members)))
     if assignment is None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import role_required, visible_teams
+from app.access import role_required, visible_team
 from app.extensions import db
 from app.learn.progress import course_modules, module_facts
-from app.models import LessonProgress, Module, QuizAttempt, QuizQuestion, Role, Team
+from app.models import LessonProgress, Module, QuizAttempt, QuizQuestion, Role
 from app.quiz.spec import Review
 from app.supervise import bp
 from app.supervise.charts import cumulative_chart
@@ -57,9 +57,7 @@ def _rewatch(module: Module, review_lesson: str | None, data: dict) -> tuple[str
 @bp.route("/teams/<int:team_id>/insights")
 @role_required(Role.SUPERVISOR)
 def insights(team_id: int):
-    team = db.session.scalar(visible_teams(current_user).where(Team.id == team_id))
-    if team is None:
-        abort(404)
+    team = visible_team(current_user, team_id)
     user_ids = [learner.id for learner in team_learners(team.id)]
     modules = course_modules()
     facts = module_facts(modules)

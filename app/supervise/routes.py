@@ -1,7 +1,7 @@
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
-from app.access import role_required, visible_teams
+from app.access import role_required, visible_team, visible_teams
 from app.csv_export import csv_response
 from app.extensions import db
 from app.learn.progress import course_modules
@@ -18,14 +18,6 @@ def index():
     return render_template("supervise/index.html", teams=teams, sizes=member_counts([t.id for t in teams]))
 
 
-def _team(team_id: int) -> Team:
-    """A team this person may follow (their own, or any for an admin); 404 otherwise."""
-    team = db.session.scalar(visible_teams(current_user).where(Team.id == team_id))
-    if team is None:
-        abort(404)
-    return team
-
-
 def _grid(team: Team):
     modules = course_modules()
     return build_grid(team_learners(team.id), modules, utcnow().date())
@@ -34,7 +26,7 @@ def _grid(team: Team):
 @bp.route("/teams/<int:team_id>")
 @role_required(Role.SUPERVISOR)
 def team(team_id: int):
-    team = _team(team_id)
+    team = visible_team(current_user, team_id)
     grid = _grid(team)
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTS else "name"
@@ -60,7 +52,7 @@ def team(team_id: int):
 @bp.route("/teams/<int:team_id>/export.csv")
 @role_required(Role.SUPERVISOR)
 def export_team(team_id: int):
-    team = _team(team_id)
+    team = visible_team(current_user, team_id)
     grid = _grid(team)
     header = ["Name", "Email", "Last activity"]
     for module in grid.modules:

@@ -203,10 +203,14 @@ def subtract(new: Iterable[Sequence[float]], existing: Iterable[Sequence[float]]
 
     This is an exact set difference (no touching tolerance), so pieces can be very short.
     """
-    holes = _union(existing)
+    return _difference(_union(new), _union(existing))
+
+
+def _difference(new: list[Interval], holes: list[Interval]) -> list[Interval]:
+    """:func:`subtract` for lists that are already sorted, disjoint and well-formed."""
     result: list[Interval] = []
     index = 0
-    for start, end in _union(new):
+    for start, end in new:
         cursor = start
         # Holes ending before this interval can't matter for it nor for later (sorted) ones.
         while index < len(holes) and holes[index][1] <= cursor:
@@ -350,14 +354,18 @@ def credit(
     """
     limit = _check_duration(duration)
     budget = _allowance(elapsed_seconds, max_rate, slack_seconds)
+    # The untrusted inputs are checked once, here. What follows works on canonical lists (sorted,
+    # disjoint, clipped to the video), where a union is a coalesce and coverage a plain sum: the
+    # stored list can hold thousands of slivers, and checking it again at every step made a
+    # report's cost grow several times faster than the list.
     watched = normalize(existing, limit)
-    before = covered(watched)
-    claimed = merge(watched, normalize(reported, limit))
-    new_parts = subtract(claimed, watched)
-    claimed_new = covered(claimed) - before
+    before = _total(watched)
+    claimed = _coalesce(watched + normalize(reported, limit))
+    new_parts = _difference(claimed, watched)
+    claimed_new = _total(claimed) - before
     capped = claimed_new > budget
     granted = _take_earliest(new_parts, budget, watched) if capped else new_parts
-    intervals = merge(watched, granted)
-    credited = max(0.0, round(covered(intervals) - before, 6))
+    intervals = _coalesce(watched + granted)
+    credited = max(0.0, round(_total(intervals) - before, 6))
     rejected = max(0.0, round(claimed_new - credited, 6)) if capped else 0.0
     return CreditResult(intervals=intervals, credited_seconds=credited, rejected_seconds=rejected, capped=capped)

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.watching import intervals as intervals_module
 from app.watching.intervals import (
     TOUCH_TOLERANCE,
     CreditResult,
+    _take_earliest,
     coverage_ratio,
     covered,
     credit,
@@ -518,3 +520,40 @@ def test_honest_ten_second_reports_reach_completion(duration: float, speed: floa
     # Only the sub-tolerance jitter at the very start (and maybe the very end) stays unwatched.
     assert all(end - start <= 0.2 + 1e-9 for start, end in gaps(intervals, duration))
     assert len(gaps(intervals, duration)) <= 2
+
+
+def _credit_by_definition(existing, reported, duration, elapsed, max_rate=2.0, slack=5.0) -> CreditResult:
+    """credit() spelled out with the public operations, each checking its input again."""
+    budget = max(elapsed, 0.0) * max_rate + slack
+    watched = normalize(existing, duration)
+    before = covered(watched)
+    claimed = merge(watched, normalize(reported, duration))
+    new_parts = subtract(claimed, watched)
+    claimed_new = covered(claimed) - before
+    capped = claimed_new > budget
+    granted = _take_earliest(new_parts, budget, watched) if capped else new_parts
+    result = merge(watched, granted)
+    credited = max(0.0, round(covered(result) - before, 6))
+    rejected = max(0.0, round(claimed_new - credited, 6)) if capped else 0.0
+    return CreditResult(intervals=result, credited_seconds=credited, rejected_seconds=rejected, capped=capped)
+
+
+@PROPERTY_SETTINGS
+@given(reports, durations, st.lists(st.floats(min_value=-5, max_value=60, allow_nan=False), min_size=6, max_size=6))
+def test_credit_agrees_with_its_definition(all_reports: list, duration: float, elapsed: list[float]) -> None:
+    intervals: list = []
+    for report, seconds_elapsed in zip(all_reports, elapsed, strict=False):
+        result = credit(intervals, report, duration, seconds_elapsed)
+        assert result == _credit_by_definition(intervals, report, duration, seconds_elapsed)
+        intervals = result.intervals
+
+
+def test_credit_checks_the_stored_list_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learner (or a forger) can leave thousands of slivers; a report must not re-check them at every step."""
+    stored = [[n * 0.5, n * 0.5 + 0.2] for n in range(2000)]
+    checked: list[int] = []
+    real_parse = intervals_module._parse
+    monkeypatch.setattr(intervals_module, "_parse", lambda ranges: checked.append(1) or real_parse(ranges))
+    result = credit(stored, [[1000.0, 1010.0]], 1200.0, elapsed_seconds=10)
+    assert result.credited_seconds == 10.0
+    assert len(checked) == 2  # the stored list and the report, once each

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from app.auth.safety import safe_next
 from app.extensions import db
-from app.models import Team, User
+from app.models import ContentState, Role, Team, User
 from tests.conftest import PASSWORD, recorded_statements
 from tests.security.smtp import body, link_path, smtp_server
 
@@ -338,12 +338,73 @@ def test_a_deactivated_account_is_signed_out_of_open_sessions(app, client, auth,
 
 def test_the_signed_in_person_and_roles_come_in_one_query(app, client, auth, make_user):
     auth.login(make_user("learner", "supervisor"))
+    with app.app_context():
+        db.session.execute(update(ContentState).values(people_version=ContentState.people_version + 1))
+        db.session.commit()  # as if another worker had changed some account: read the person again
     with recorded_statements(app) as statements:
         page = client.get("/about")
     assert page.status_code == 200
     person_reads = [s for s in statements if "FROM users" in s]
     assert len(person_reads) == 1 and "user_roles" in person_reads[0]
     assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_a_worker_keeps_the_people_it_has_read_until_an_account_changes(app, client, auth, make_user):
+    auth.login(make_user("learner"))
+    client.get("/about").close()
+    with recorded_statements(app) as statements:
+        assert client.get("/about").status_code == 200
+    assert not [s for s in statements if "FROM users" in s]
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1 and "FROM content_state" in reads[0]  # the counters, nothing else
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda user: setattr(user, "active", False), id="deactivated"),
+        pytest.param(lambda user: user.end_all_sessions(), id="signed-out-elsewhere"),
+    ],
+)
+def test_a_change_to_an_account_ends_its_kept_session_at_once(app, client, auth, make_user, change):
+    user = make_user("learner")
+    auth.login(user)
+    assert client.get("/account").status_code == 200  # this worker now keeps the person
+    with app.app_context():
+        row = db.session.get(User, user.id)
+        change(row)
+        db.session.commit()
+    assert client.get("/account").status_code == 302
+
+
+def test_a_new_role_shows_on_the_next_page(app, client, auth, make_user):
+    user = make_user("learner")
+    auth.login(user)
+    assert client.get("/author/").status_code == 403
+    with app.app_context():
+        row = db.session.get(User, user.id)
+        row.set_roles({Role.LEARNER, Role.AUTHOR})
+        db.session.commit()
+    assert client.get("/author/").status_code == 200
+
+
+def test_accounts_and_roles_raise_the_people_version(app, make_user):
+    def version() -> int:
+        return db.session.scalar(select(ContentState.people_version))
+
+    with app.app_context():
+        user = make_user("learner")
+        steps = [version()]
+        db.session.get(User, user.id).name = "Renamed"
+        db.session.commit()
+        steps.append(version())
+        db.session.get(User, user.id).set_roles({Role.SUPERVISOR})
+        db.session.commit()
+        steps.append(version())
+        db.session.execute(delete(User).where(User.id == user.id))
+        db.session.commit()
+        steps.append(version())
+    assert steps == sorted(set(steps)), steps  # every step raised it
 
 
 def test_a_sign_up_link_needs_the_page_own_token_to_make_the_account(app, client, csrf_on, mailbox):

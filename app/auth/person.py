@@ -1,7 +1,9 @@
 """The signed-in person of a request: who they are and which roles they hold, read once per request.
 
 Every signed-in page needs this, so it is one prebuilt Core query into a small immutable value, not
-an ORM ``User`` with its role rows (building those costs more than the rest of a simple page).
+an ORM ``User`` with its role rows (building those costs more than the rest of a simple page), and a
+worker keeps the people it has read until any account or role changes (``app.shared_state``): a
+page then learns who is asking without a query of its own.
 Views that change the person's own account (password, sign-out) load the ``User`` row with
 :func:`own_account`.
 """
@@ -11,12 +13,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_login import UserMixin, current_user
 from sqlalchemy import bindparam, select
 
 from app.database import read_connection
 from app.extensions import db
 from app.models import Role, User, UserRole
+from app.shared_state import current_versions
+
+EXTENSION_KEY = "signed_in_people"
+MAX_PEOPLE_KEPT = 10_000  # a worker forgets everyone past this (each is a few hundred bytes)
 
 _PERSON = (
     select(User.id, User.name, User.email, User.active, User.session_token, UserRole.role)
@@ -51,8 +58,32 @@ def load_person(session_id: str) -> SignedInPerson | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    rows = read_connection(db.session()).execute(_PERSON, {"id": int(user_id)}).all()
-    if not rows or not secrets.compare_digest(rows[0].session_token, token):
+    people = _people_seen()
+    person = people.get(int(user_id))
+    if person is None:
+        person = _read_person(int(user_id))
+        if person is None:
+            return None
+        if len(people) >= MAX_PEOPLE_KEPT:
+            people.clear()
+        people[person.id] = person
+    return person if secrets.compare_digest(person.session_token, token) else None
+
+
+def _people_seen() -> dict[int, SignedInPerson]:
+    """This worker's people, while no account or role has changed anywhere since they were read."""
+    version = current_versions().people
+    held = current_app.extensions.get(EXTENSION_KEY)
+    if held is None or held[0] != version or version is None:
+        held = (version, {})
+        if version is not None:  # no counter row: never reuse anyone
+            current_app.extensions[EXTENSION_KEY] = held
+    return held[1]
+
+
+def _read_person(user_id: int) -> SignedInPerson | None:
+    rows = read_connection(db.session()).execute(_PERSON, {"id": user_id}).all()
+    if not rows:
         return None
     first = rows[0]
     roles = frozenset(Role(row.role) for row in rows if row.role is not None)

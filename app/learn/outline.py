@@ -2,7 +2,8 @@
 
 Every learner page needs the whole structure to decide what is open, and it changes only when an author
 changes it. The database raises ``content_state.version`` on every such change (by trigger, see the
-migration), so a page costs one small query to learn whether the snapshot it holds is still current.
+migration), so one small query per transaction, shared with the signed-in person's check
+(``app.shared_state``), tells a page whether the snapshot it holds is still current.
 
 The snapshot's objects carry the same attribute names as the models (a test checks every column), so
 pages and templates read them alike; they are frozen, so no request can change what another sees.
@@ -19,9 +20,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.database import read_connection
 from app.extensions import db
-from app.models import ContentState, Module, Quiz
+from app.models import Module, Quiz
+from app.shared_state import current_versions
 
 EXTENSION_KEY = "course_outline"
 
@@ -94,9 +95,6 @@ class CourseOutline:
         return [m for m in self.modules if include_drafts or m.published]
 
 
-_VERSION = select(ContentState.version).where(ContentState.id == 1)
-
-
 def course_outline() -> CourseOutline:
     """The current structure: this worker's snapshot while the content version is unchanged.
 
@@ -105,7 +103,7 @@ def course_outline() -> CourseOutline:
     info = db.session().info
     if "course_outline" in info:
         return info["course_outline"]
-    version = read_connection(db.session()).execute(_VERSION).scalar()
+    version = current_versions().content
     held: CourseOutline | None = current_app.extensions.get(EXTENSION_KEY)
     if held is None or version is None or held.version != version:
         held = _build(version)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from app import create_app
 from app.config import PROJECT_ROOT, TestConfig
 from app.course_files import import_from_files
+from app.database import begin_statement
 from app.extensions import db
 from app.models import Base, Role, Team, TeamMember, User
 
@@ -195,8 +196,15 @@ def recorded_statements(app) -> Iterator[list[str]]:
     def record(_conn, _cursor, statement, *_rest) -> None:
         statements.append(statement)
 
+    def record_begin(_conn) -> None:  # SQLite's BEGIN goes to the driver directly (app/database.py)
+        statements.append(begin_statement())
+
     event.listen(engine, "before_cursor_execute", record)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "begin", record_begin)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        if engine.dialect.name == "sqlite":
+            event.remove(engine, "begin", record_begin)

@@ -44,6 +44,9 @@ def register_extensions(app: Flask) -> None:
         # A database file cannot drop a connection the way a server can: a ping before each
         # request's first query would be a wasted statement on every request.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+    from app.auth.cookie_sessions import VerifiedCookieSessions
+
+    app.session_interface = VerifiedCookieSessions()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from app.database import read_connection
 from app.extensions import db
 from app.models import ContentState
+from app.prebuilt import PrebuiltSelect
 
 _KEY = "shared_state_versions"
-_VERSIONS = select(ContentState.version, ContentState.people_version).where(ContentState.id == 1)
+_VERSIONS = PrebuiltSelect(select(ContentState.version, ContentState.people_version).where(ContentState.id == 1))
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def current_versions() -> Versions:
     info = db.session().info
     versions = info.get(_KEY)
     if versions is None:
-        row = read_connection(db.session()).execute(_VERSIONS).first()
+        row = _VERSIONS.first(read_connection(db.session()))
         versions = info[_KEY] = Versions(*row) if row else Versions(None, None)
     return versions
 

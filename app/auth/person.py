@@ -20,12 +20,13 @@ from sqlalchemy import bindparam, select
 from app.database import read_connection
 from app.extensions import db
 from app.models import Role, User, UserRole
+from app.prebuilt import PrebuiltSelect
 from app.shared_state import current_versions
 
 EXTENSION_KEY = "signed_in_people"
 MAX_PEOPLE_KEPT = 10_000  # a worker forgets everyone past this (each is a few hundred bytes)
 
-_PERSON = (
+_PERSON = PrebuiltSelect(
     select(User.id, User.name, User.email, User.active, User.session_token, UserRole.role)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(User.id == bindparam("id"))
@@ -82,12 +83,11 @@ def _people_seen() -> dict[int, SignedInPerson]:
 
 
 def _read_person(user_id: int) -> SignedInPerson | None:
-    rows = read_connection(db.session()).execute(_PERSON, {"id": user_id}).all()
+    rows = _PERSON.rows(read_connection(db.session()), id=user_id)
     if not rows:
         return None
-    first = rows[0]
-    roles = frozenset(Role(row.role) for row in rows if row.role is not None)
-    return SignedInPerson(first.id, first.name, first.email, first.active, first.session_token, roles)
+    roles = frozenset(Role(row[-1]) for row in rows if row[-1] is not None)
+    return SignedInPerson(*rows[0][:-1], roles)
 
 
 def own_account() -> User:

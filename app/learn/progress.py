@@ -20,6 +20,7 @@ from app.database import read_connection
 from app.extensions import db
 from app.learn.outline import LessonOutline, ModuleOutline, course_outline
 from app.models import Lesson, LessonProgress, Module, Person, QuizAttempt, Role, utcnow
+from app.prebuilt import PrebuiltSelect
 
 
 @dataclass(frozen=True)
@@ -123,25 +124,26 @@ def _lesson_rows(who, player_state: bool):
 _MANY = bindparam("user_ids", expanding=True)
 _BEST_ATTEMPTS = _best_attempts(QuizAttempt.user_id.in_(_MANY))
 _LESSON_ROWS = _lesson_rows(LessonProgress.user_id.in_(_MANY), player_state=False)
-_BEST_ATTEMPTS_ONE = _best_attempts(QuizAttempt.user_id == bindparam("user_id"))
-_LESSON_ROWS_ONE = _lesson_rows(LessonProgress.user_id == bindparam("user_id"), player_state=True)
+_BEST_ATTEMPTS_ONE = PrebuiltSelect(_best_attempts(QuizAttempt.user_id == bindparam("user_id")))
+_LESSON_ROWS_ONE = PrebuiltSelect(_lesson_rows(LessonProgress.user_id == bindparam("user_id"), player_state=True))
 
 
 def _progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
     connection = read_connection(db.session())
-    if len(user_ids) == 1:
-        best_attempts, lesson_rows, who = _BEST_ATTEMPTS_ONE, _LESSON_ROWS_ONE, {"user_id": user_ids[0]}
+    if len(user_ids) == 1:  # every learner page: straight to the driver
+        attempts = _BEST_ATTEMPTS_ONE.rows(connection, user_id=user_ids[0])
+        rows = _LESSON_ROWS_ONE.rows(connection, user_id=user_ids[0])
     else:
-        best_attempts, lesson_rows, who = _BEST_ATTEMPTS, _LESSON_ROWS, {"user_ids": user_ids}
-    for user_id, quiz_id, first_pass, best in connection.execute(best_attempts, who):
+        attempts = connection.execute(_BEST_ATTEMPTS, {"user_ids": user_ids}).all()
+        rows = connection.execute(_LESSON_ROWS, {"user_ids": user_ids}).all()
+    for user_id, quiz_id, first_pass, best in attempts:
         entry = result[user_id]
         entry.attempted_quizzes.add(quiz_id)
         entry.best_score[quiz_id] = best
         if first_pass is not None:
             entry.passed_quizzes.add(quiz_id)
             entry.quiz_passed_at[quiz_id] = first_pass
-    rows = connection.execute(lesson_rows, who)
     for user_id, lesson_id, completed_at, watched, position, speed in rows:
         entry = result[user_id]
         entry.started.add(lesson_id)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import Connection, Row, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from app.database import read_connection
 from app.extensions import db
 from app.learn.outline import LessonOutline
 from app.learn.progress import record_started
 from app.models import LessonProgress, utcnow
+from app.prebuilt import PrebuiltSelect
 from app.watching import intervals
 
 
@@ -78,8 +80,17 @@ class Outcome:
     credit: intervals.CreditResult
 
 
+class _StoredProgress(NamedTuple):
+    id: int
+    watched: list | None
+    started_at: datetime | None
+    opened_at: datetime | None
+    last_report_at: datetime | None
+    completed_at: datetime | None
+
+
 # Built once: progress reports are the most frequent request of all.
-_ROW = (
+_ROW = PrebuiltSelect(
     select(
         LessonProgress.id,
         LessonProgress.watched,
@@ -94,14 +105,14 @@ _ROW = (
 _UPDATE = update(LessonProgress.__table__).where(LessonProgress.__table__.c.id == bindparam("row_id"))
 
 
-def _locked_row(user_id: int, lesson: LessonOutline) -> tuple[Connection, Row]:
+def _locked_row(user_id: int, lesson: LessonOutline) -> tuple[Connection, _StoredProgress]:
     connection = read_connection(db.session())
-    key = {"user_id": user_id, "lesson_id": lesson.id}
-    row = connection.execute(_ROW, key).first()
+    row = _ROW.first(connection, user_id=user_id, lesson_id=lesson.id)
     if row is None:  # no row yet: made here, safe under races
         record_started(user_id, lesson)
-        row = connection.execute(_ROW, key).first()
-    return connection, row
+        connection = read_connection(db.session())
+        row = _ROW.first(connection, user_id=user_id, lesson_id=lesson.id)
+    return connection, _StoredProgress(*row)
 
 
 def note_opened(user_id: int, lesson: LessonOutline) -> None:

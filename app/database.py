@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import flask_sqlalchemy.session
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
@@ -42,10 +43,54 @@ def reads_first(view: Callable) -> Callable:
 
 
 def read_connection(session: Session) -> Connection:
-    """The session's own connection, for a Core read on a hot path (the ORM's per-statement work is
-    skipped); pending changes are flushed first, as autoflush would, so the read sees them."""
-    session.flush()
-    return session.connection()
+    """Where a read on a hot path runs (a Core or prebuilt statement, not the ORM).
+
+    Inside a transaction of the session, or in a request that will write, it is the session's own
+    connection: the read sees pending changes (flushed first, as autoflush would), and a writer reads
+    under its own lock. Otherwise it is a read-only transaction of the session's own on a pooled
+    connection, without the ORM session's bookkeeping, which costs more than a light page's queries
+    together. That transaction ends when the session commits, rolls back or closes.
+    """
+    if _write_intent.get() or session.in_transaction():
+        session.flush()
+        return session.connection()
+    reads = session.info.get(_READS_KEY)
+    if reads is None:
+        reads = session.get_bind().connect()
+        token = _write_intent.set(False)  # a read transaction never takes SQLite's write lock
+        try:
+            reads.begin()
+        finally:
+            _write_intent.reset(token)
+        session.info[_READS_KEY] = reads
+    return reads
+
+
+_READS_KEY = "read_only_connection"
+
+
+def end_reads(session: Session) -> None:
+    """End the session's read-only transaction, if it has one (the next read starts a new one)."""
+    reads = session.info.pop(_READS_KEY, None)
+    if reads is not None:
+        reads.close()
+
+
+class RequestSession(flask_sqlalchemy.session.Session):
+    """The app's ORM session: committing, rolling back or closing it also ends its read-only
+    transaction (see :func:`read_connection`), so a read after a commit sees what was committed."""
+
+    def commit(self) -> None:
+        end_reads(self)
+        super().commit()
+
+    def rollback(self) -> None:
+        end_reads(self)
+        super().rollback()
+
+    def close(self) -> None:
+        end_reads(self)
+        super().close()
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

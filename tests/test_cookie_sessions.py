@@ -108,3 +108,13 @@ def _serializer_that_must_not_load(site: Flask):
         return signer
 
     return serializer
+
+
+def test_the_signing_serializer_is_built_once_per_key(site):
+    sessions = site.session_interface
+    first = sessions.get_signing_serializer(site)
+    assert sessions.get_signing_serializer(site) is first
+    cookie = _cookie(site, "/put/name/Ana")
+    site.secret_key = "n" * 40  # a new key: a new serializer, and the old key's cookies no longer open
+    assert sessions.get_signing_serializer(site) is not first
+    assert _read(site, cookie) == {}

@@ -38,3 +38,32 @@ def test_post_buttons_carry_tokens_and_need_them(client, csrf_on, make_user, cou
     assert client.get("/account").status_code == 200
     response = client.post(lesson_url + "/complete", data={"csrf_token": _token(page)})
     assert response.status_code == 302
+
+
+def test_a_session_keeps_one_signed_token_across_pages(client, csrf_on, make_user, course):
+    """The worker signs a session's token once; every page and form of that session carries it, and it works."""
+    user = make_user("learner")
+    client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                "csrf_token": _token(client.get("/login").get_data(as_text=True))})  # fmt: skip
+    reading = client.get("/modules/what-is-infant-mental-health/key-ideas").get_data(as_text=True)
+    video = client.get("/modules/what-is-infant-mental-health/watch-the-video").get_data(as_text=True)
+    tokens = set(re.findall(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', reading))
+    tokens.add(_token(client.get("/about").get_data(as_text=True)))
+    tokens.add(re.search(r'data-csrf="([^"]+)"', video).group(1))
+    assert len(tokens) == 1
+    report = client.post(
+        "/modules/what-is-infant-mental-health/watch-the-video/progress",
+        json={"ranges": [], "position": 0, "speed": 1},
+        headers={"X-CSRFToken": tokens.pop()},
+    )
+    assert report.status_code == 200
+
+
+def test_another_session_gets_another_token(app, csrf_on, make_user):
+    tokens = set()
+    for _ in range(2):
+        client = app.test_client()
+        client.post("/login", data={"email": make_user("learner").email, "password": PASSWORD,
+                                    "csrf_token": _token(client.get("/login").get_data(as_text=True))})  # fmt: skip
+        tokens.add(_token(client.get("/about").get_data(as_text=True)))
+    assert len(tokens) == 2

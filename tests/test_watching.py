@@ -173,3 +173,23 @@ def test_a_forged_or_foreign_token_is_ignored(app, client, learner):
         assert served_at("forged.token.value", lesson) is None
         assert served_at(served_token(other), lesson) is None
         assert served_at(served_token(lesson), lesson) is not None
+
+
+def test_the_served_token_is_signed_once_a_second_and_stamps_that_second(app, learner, monkeypatch):
+    from app.learn import watching
+    from app.models import Lesson
+
+    clock = [1_900_000_000.2]
+    monkeypatch.setattr(watching.time, "time", lambda: clock[0])
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: clock[0])
+    with app.test_request_context(), app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "watch-the-video"))
+        first = watching.served_token(lesson)
+        clock[0] += 0.5
+        assert watching.served_token(lesson) == first
+        clock[0] += 1
+        later = watching.served_token(lesson)
+        assert later != first
+        clock[0] += 10
+        gap = watching.served_at(later, lesson) - watching.served_at(first, lesson)
+        assert gap.total_seconds() == 1

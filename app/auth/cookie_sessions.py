@@ -14,7 +14,7 @@ import time
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -25,18 +25,28 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
     def __init__(self) -> None:
         # (secret key, cookie) -> (when the cookie stops being accepted, what it holds)
         self._verified: dict[tuple[object, str], tuple[float, dict]] = {}
+        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, built once per set of keys (building it costs more than a cookie check)."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None and app.secret_key:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        value = request.cookies.get(self.get_cookie_name(app))
+        if value and app.secret_key:
+            kept = self._verified.get((app.secret_key, value))
+            if kept is not None and time.time() <= kept[0]:
+                return self.session_class(kept[1])  # a copy: the request may change its own session
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
         key = (app.secret_key, value)
-        kept = self._verified.get(key)
-        if kept is not None and time.time() <= kept[0]:
-            return self.session_class(kept[1])  # a copy: the request may change its own session
         lifetime = int(app.permanent_session_lifetime.total_seconds())
         try:
             data, signed_at = serializer.loads(value, max_age=lifetime, return_timestamp=True)

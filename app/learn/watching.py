@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -37,8 +38,33 @@ SERVED_MAX_AGE = 12 * 3600
 
 
 def served_token(lesson: LessonOutline) -> str:
-    """Signed into the lesson page: when it was served, without writing anything on a page view."""
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SERVED_SALT).dumps(lesson.id)
+    """Signed into the lesson page: when it was served, without writing anything on a page view.
+
+    The stamp counts whole seconds, so pages of one lesson served in the same second carry the same
+    token: it is signed once per second and lesson, not on every page.
+    """
+    now = int(time.time())  # the stamp's own resolution
+    if _served_this_second[0] != now:
+        _served_this_second[:] = [now, {}]
+    tokens = _served_this_second[1]
+    key = (current_app.secret_key, lesson.id)
+    token = tokens.get(key)
+    if token is None:
+        token = tokens[key] = _served_serializer().dumps(lesson.id)
+    return token
+
+
+_served_this_second: list = [0, {}]  # [the second, {(secret key, lesson id): token}]
+_serializers: dict[object, URLSafeTimedSerializer] = {}
+
+
+def _served_serializer() -> URLSafeTimedSerializer:
+    serializer = _serializers.get(current_app.secret_key)
+    if serializer is None:
+        serializer = _serializers[current_app.secret_key] = URLSafeTimedSerializer(
+            current_app.secret_key, salt=SERVED_SALT
+        )
+    return serializer
 
 
 def served_at(token: str | None, lesson: LessonOutline) -> datetime | None:
@@ -46,9 +72,7 @@ def served_at(token: str | None, lesson: LessonOutline) -> datetime | None:
     if not token:
         return None
     try:
-        lesson_id, signed_at = URLSafeTimedSerializer(current_app.secret_key, salt=SERVED_SALT).loads(
-            token, max_age=SERVED_MAX_AGE, return_timestamp=True
-        )
+        lesson_id, signed_at = _served_serializer().loads(token, max_age=SERVED_MAX_AGE, return_timestamp=True)
     except BadData:
         return None
     return signed_at.replace(tzinfo=None) if lesson_id == lesson.id else None

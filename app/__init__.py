@@ -32,10 +32,12 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     from app.cli import register_commands
     from app.errors import register_error_handlers
     from app.links import register_links
+    from app.site_nav import register_site_nav
 
     register_error_handlers(app)
     register_commands(app)
     register_links(app)
+    register_site_nav(app)
     return app
 
 

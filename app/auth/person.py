@@ -90,6 +90,12 @@ def _read_person(user_id: int) -> SignedInPerson | None:
     return SignedInPerson(*rows[0][:-1], roles)
 
 
+def signed_in() -> SignedInPerson:
+    """The request's person itself, for a view that asks about them several times: Flask-Login's
+    ``current_user`` proxy finds them again on every use."""
+    return current_user._get_current_object()
+
+
 def own_account() -> User:
     """The signed-in person's ``User`` row, for a view that changes their own account."""
     return db.session.get_one(User, int(current_user.id))

@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 from flask import (
@@ -20,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
 
 from app.auth.forms import EmptyForm
+from app.auth.person import signed_in
 from app.course.states import ModuleState
 from app.database import reads_first, write_intent
 from app.extensions import db
@@ -80,7 +82,8 @@ def about():
 
 
 def module_view(slug: str) -> tuple[ModuleView, list[ModuleView]]:
-    overview = learner_overview(current_user, course_modules(include_drafts=can_bypass_locks(current_user)))
+    person = signed_in()
+    overview = learner_overview(person, course_modules(include_drafts=can_bypass_locks(person)))
     for view in overview:
         if view.module.slug == slug:
             return view, overview
@@ -90,9 +93,10 @@ def module_view(slug: str) -> tuple[ModuleView, list[ModuleView]]:
 @bp.route("/modules/<slug>")
 @login_required
 def module(slug: str):
+    person = signed_in()
     view, overview = module_view(slug)
     names = {v.module.id: v.module.title for v in overview}
-    progress = progress_of([current_user.id])[current_user.id]
+    progress = progress_of([person.id])[person.id]
     watched = {
         lesson.id: intervals.coverage_ratio(progress.watched.get(lesson.id, []), lesson.duration_seconds or 0)
         for lesson in view.module.active_lessons
@@ -104,17 +108,18 @@ def module(slug: str):
         missing=[names[i] for i in view.status.missing_prerequisites if i in names],
         completed=progress.completed,
         watched=watched,
-        bypass=can_bypass_locks(current_user),
+        bypass=can_bypass_locks(person),
     )
 
 
 def _open_lesson(slug: str, lesson_slug: str) -> tuple[ModuleView, LessonOutline]:
     """The lesson, if this person may open it; otherwise 404 (unknown) or 403 (locked)."""
+    person = signed_in()
     view, overview = module_view(slug)
     lesson = next((le for le in view.module.active_lessons if le.slug == lesson_slug), None)
     if lesson is None:
         abort(404)
-    if view.locked and not can_bypass_locks(current_user):
+    if view.locked and not can_bypass_locks(person):
         names = {v.module.id: v.module.title for v in overview}
         needed = ", ".join(f"“{names[i]}”" for i in sorted(view.status.missing_prerequisites))
         abort(403, f"This lesson opens when you complete {needed}.")
@@ -124,7 +129,8 @@ def _open_lesson(slug: str, lesson_slug: str) -> tuple[ModuleView, LessonOutline
 def _usable_lesson(slug: str, lesson_slug: str) -> LessonOutline:
     """The lesson, if this person may use it (a progress report, a media file), as ``_open_lesson`` decides,
     but without reading their progress when no prerequisite could lock its module."""
-    bypass = can_bypass_locks(current_user)
+    person = signed_in()
+    bypass = can_bypass_locks(person)
     modules = course_modules(include_drafts=bypass)
     module = next((m for m in modules if m.slug == slug), None)
     lesson = next((le for le in module.active_lessons if le.slug == lesson_slug), None) if module else None
@@ -138,11 +144,12 @@ def _usable_lesson(slug: str, lesson_slug: str) -> LessonOutline:
 @bp.route("/modules/<slug>/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
+    person = signed_in()
     view, lesson = _open_lesson(slug, lesson_slug)
     reflection = _reflection(lesson) if lesson.kind == "reflection" else None
     form = ReflectionForm(obj=reflection) if lesson.kind == "reflection" else None
     page = _render_lesson(view, lesson, form, reflection)
-    if lesson.id not in progress_of([current_user.id])[current_user.id].started:
+    if lesson.id not in progress_of([person.id])[person.id].started:
         _note_started(lesson)  # only the first opening writes; the page carries a signed "served at" token
     return page
 
@@ -154,9 +161,10 @@ def _reflection(lesson: LessonOutline) -> Reflection | None:
 
 
 def _render_lesson(view: ModuleView, lesson: LessonOutline, form, reflection):
+    person = signed_in()
     lessons = view.module.active_lessons
     index = lessons.index(lesson)
-    mine = progress_of([current_user.id])[current_user.id]
+    mine = progress_of([person.id])[person.id]
     watched = mine.watched.get(lesson.id, [])
     position, speed = mine.positions.get(lesson.id, (None, None))
     return render_template(
@@ -189,26 +197,32 @@ def _transcript(lesson: LessonOutline, src: str | None = None):
         return ()
 
 
-_rendered_cues: dict[tuple[str, int], tuple[tuple, Markup]] = {}
+_rendered_cues: dict[tuple, Markup] = {}
 
 
 def _cues_html(lesson: LessonOutline, macro: str, src: str | None) -> Markup:
     """A track's cues as list items, rendered once per version of the file (the same for everyone).
 
-    ``load_cues`` returns the same tuple while the file is unchanged, so its identity is the key;
-    the entry keeps the tuple alive so that identity cannot be reused by another.
+    A version is the file's size and modification time: one ``stat`` per page tells whether the
+    kept rendering is still the file's.
     """
-    cues = _transcript(lesson, src)
-    if not cues:
+    if not src:
         return Markup("")
-    key = (macro, id(cues))
-    held = _rendered_cues.get(key)
-    if held is None or held[0] is not cues:
+    path = os.path.join(current_app.config["MEDIA_DIR"], src)
+    try:
+        found = os.stat(path)
+    except OSError:
+        found = None
+    key = (macro, path, found and found.st_size, found and found.st_mtime_ns)
+    html = _rendered_cues.get(key)
+    if html is None:
+        cues = _transcript(lesson, src)
+        html = get_template_attribute("learn/_cues.html", macro)(cues) if cues else Markup("")
         if len(_rendered_cues) > 128:
             _rendered_cues.clear()
-        held = (cues, get_template_attribute("learn/_cues.html", macro)(cues))
-        _rendered_cues[key] = held
-    return held[1]
+        if found is not None:  # a missing or broken file is looked at again next time
+            _rendered_cues[key] = html
+    return html
 
 
 def _note_started(lesson: LessonOutline) -> None:
@@ -227,6 +241,7 @@ def _note_started(lesson: LessonOutline) -> None:
 @login_required
 def report_progress(slug: str, lesson_slug: str):
     """Played ranges from the player (fetch with JSON, or sendBeacon with a form field 'payload')."""
+    person = signed_in()
     lesson = _usable_lesson(slug, lesson_slug)
     if lesson.kind != "video" or not lesson.duration_seconds:
         abort(404)
@@ -235,7 +250,7 @@ def report_progress(slug: str, lesson_slug: str):
         report = parse_report(data)
     except BadReport as error:
         return jsonify(error="This progress report was not saved.", detail=str(error)), 400
-    user_id = current_user.id
+    user_id = person.id
     db.session.commit()  # end the read transaction, so the write lock is held only while writing
     with write_intent():
         outcome = apply_report(user_id, lesson, report)

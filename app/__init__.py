@@ -52,7 +52,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
-    from app.auth.csrf_tokens import register_kept_csrf_tokens
+    from app.csrf import register_kept_csrf_tokens
 
     register_kept_csrf_tokens(app)
     login_manager.init_app(app)

@@ -67,3 +67,40 @@ def test_another_session_gets_another_token(app, csrf_on, make_user):
                                     "csrf_token": _token(client.get("/login").get_data(as_text=True))})  # fmt: skip
         tokens.add(_token(client.get("/about").get_data(as_text=True)))
     assert len(tokens) == 2
+
+
+REPORT = "/modules/what-is-infant-mental-health/watch-the-video/progress"
+
+
+def _signed_in_with_token(app, make_user, base_url="http://localhost"):
+    client = app.test_client()
+    login = client.get("/login", base_url=base_url).get_data(as_text=True)
+    form = {"email": make_user("learner").email, "password": PASSWORD, "csrf_token": _token(login)}
+    client.post("/login", base_url=base_url, headers={"Referer": f"{base_url}/login"}, data=form)
+    return client, _token(client.get("/about", base_url=base_url).get_data(as_text=True))
+
+
+def _report(client, token, **kwargs):
+    body = {"ranges": [], "position": 0, "speed": 1}
+    return client.post(REPORT, json=body, headers={"X-CSRFToken": token, **kwargs.pop("headers", {})}, **kwargs)
+
+
+def test_a_token_checked_once_still_must_match_the_session(app, csrf_on, make_user, course):
+    mine, my_token = _signed_in_with_token(app, make_user)
+    theirs, their_token = _signed_in_with_token(app, make_user)
+    for _ in range(2):  # the second time, the worker knows the pair
+        assert _report(mine, my_token).status_code == 200
+        assert _report(theirs, their_token).status_code == 200
+    assert _report(mine, their_token).status_code == 400  # a valid token, but another session's
+    assert _report(mine, my_token[:-2] + "xx").status_code == 400  # tampered
+    assert _report(mine, "").status_code == 400
+
+
+def test_over_https_a_known_token_still_needs_a_same_site_referrer(app, csrf_on, make_user, course):
+    base = "https://training.example"
+    client, token = _signed_in_with_token(app, make_user, base_url=base)
+    good = {"Referer": f"{base}/modules/what-is-infant-mental-health/watch-the-video"}
+    assert _report(client, token, base_url=base, headers=good).status_code == 200
+    assert _report(client, token, base_url=base, headers=good).status_code == 200
+    assert _report(client, token, base_url=base, headers={"Referer": "https://evil.example/"}).status_code == 400
+    assert _report(client, token, base_url=base).status_code == 400  # no referrer

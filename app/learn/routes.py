@@ -173,7 +173,10 @@ def _render_lesson(view: ModuleView, lesson: LessonOutline, form, reflection):
         speed=speed or 1,
         served=served_token(lesson) if lesson.kind == "video" else None,
         watched_ratio=watched_ratio(watched, lesson),
-        bar=watched_bar(watched, lesson.duration_seconds),
+        # the macro straight from its template module: an import in the page template costs every page
+        bar_html=get_template_attribute("learn/_watched.html", "watched_bar")(
+            watched_bar(watched, lesson.duration_seconds)
+        ),
         chapters_html=_cues_html(lesson, "chapter_links", lesson.chapters_src) if lesson.chapters_src else "",
         cues_html=_cues_html(lesson, "transcript_lines", lesson.captions_src) if lesson.kind == "video" else "",
         speeds=SPEEDS,

@@ -53,6 +53,23 @@ def course_modules(include_drafts: bool = False) -> list[ModuleOutline]:
 
 
 def module_facts(modules: Sequence[ModuleOutline | Module]) -> list[ModuleFacts]:
+    """What each module's state depends on. For the worker's outline (immutable) they are worked out
+    once per set of modules shown, since every learner page asks."""
+    if not all(isinstance(m, ModuleOutline) for m in modules):
+        return _module_facts(modules)
+    key = tuple(id(m) for m in modules)
+    held = _facts_kept.get(key)
+    if held is None or any(a is not b for a, b in zip(held[0], modules, strict=True)):
+        if len(_facts_kept) >= 64:
+            _facts_kept.clear()
+        held = _facts_kept[key] = (tuple(modules), _module_facts(modules))  # the outlines kept alive with it
+    return list(held[1])
+
+
+_facts_kept: dict[tuple[int, ...], tuple[tuple[ModuleOutline, ...], list[ModuleFacts]]] = {}
+
+
+def _module_facts(modules: Sequence[ModuleOutline | Module]) -> list[ModuleFacts]:
     shown = {m.id for m in modules}
     return [
         ModuleFacts(

@@ -57,11 +57,7 @@ def read_connection(session: Session) -> Connection:
     reads = session.info.get(_READS_KEY)
     if reads is None:
         reads = session.get_bind().connect()
-        token = _write_intent.set(False)  # a read transaction never takes SQLite's write lock
-        try:
-            reads.begin()
-        finally:
-            _write_intent.reset(token)
+        reads.begin()  # without write intent (see above), so never SQLite's write lock
         session.info[_READS_KEY] = reads
     return reads
 

@@ -101,15 +101,29 @@ def register_request_hooks(app: Flask) -> None:
         # Code that runs after a request in the same context (a test, a CLI command) starts deferred again.
         set_write_intent(False)
 
+    security_headers = _security_header_values(app)
+
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if app.config["HSTS_SECONDS"]:
-            response.headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
+        # Each header unless the view set its own; the response's names are read once, since every
+        # lookup in werkzeug's Headers walks the whole list.
+        present = {name.lower() for name, _value in response.headers}
+        for name, value in security_headers:
+            if name.lower() not in present:
+                response.headers.add(name, value)
+        return response
+
+
+def _security_header_values(app: Flask) -> list[tuple[str, str]]:
+    values = [("X-Content-Type-Options", "nosniff")]
+    if app.config["HSTS_SECONDS"]:
+        values.append(("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"))
+    values.append(("Referrer-Policy", "same-origin"))
+    values.append(
+        (
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "media-src 'self' https:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         )
-        return response
+    )
+    return values

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect, generate_csrf, same_origin
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 MAX_KEPT = 4096  # session tokens; a worker forgets them all past this
 
 
@@ -68,6 +69,16 @@ class CSRFProtectKeepingChecks(CSRFProtect):
             if not same_origin(request.referrer, f"https://{request.host}/"):
                 self._error_response("The referrer does not match the host.")
         g.csrf_valid = True
+
+    def _get_csrf_token(self) -> str | None:
+        # A script's request (the player's JSON reports) sends its token in a header: looking in the
+        # form first, as Flask-WTF does, would parse a body that cannot hold one.
+        if request.mimetype not in _FORM_TYPES:
+            for header in current_app.config["WTF_CSRF_HEADERS"]:
+                token = request.headers.get(header)
+                if token:
+                    return token
+        return super()._get_csrf_token()
 
     def _pair(self) -> tuple[object, str, str] | None:
         config = current_app.config

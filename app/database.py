@@ -63,13 +63,31 @@ def read_connection(session: Session) -> Connection:
 
 
 _READS_KEY = "read_only_connection"
+# Keys of ``session.info`` that hold what one transaction read (``app.shared_state``): forgotten when
+# the read-only transaction ends, as Session events forget them when the session's own one does.
+TRANSACTION_INFO_KEYS: set[str] = set()
 
 
 def end_reads(session: Session) -> None:
     """End the session's read-only transaction, if it has one (the next read starts a new one)."""
     reads = session.info.pop(_READS_KEY, None)
     if reads is not None:
+        for key in TRANSACTION_INFO_KEYS:
+            session.info.pop(key, None)
         reads.close()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A short write transaction on a pooled connection, outside the ORM session, for the hottest
+    writes (a progress report): Core statements only, without the session's unit of work, which
+    costs more than the write itself. It begins IMMEDIATE on SQLite and commits at the end of the
+    block, or rolls back if the block raises. End the session's reads first (:meth:`RequestSession.end_reading`):
+    on SQLite, a read transaction left open on another connection would keep the write waiting
+    for nothing, and on any database it would read older data than the write sees.
+    """
+    with write_intent(), engine.begin() as connection:
+        yield connection
 
 
 class RequestSession(flask_sqlalchemy.session.Session):
@@ -87,6 +105,14 @@ class RequestSession(flask_sqlalchemy.session.Session):
     def close(self) -> None:
         end_reads(self)
         super().close()
+
+    def end_reading(self) -> None:
+        """End what this request has read so far, before it writes in a new transaction: a commit
+        when the session has a transaction of its own, else just the read-only one."""
+        if self.in_transaction():
+            self.commit()
+        else:
+            end_reads(self)
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

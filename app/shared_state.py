@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from app.database import read_connection
+from app.database import TRANSACTION_INFO_KEYS, read_connection
 from app.extensions import db
 from app.models import ContentState
 from app.prebuilt import PrebuiltSelect
 
 _KEY = "shared_state_versions"
+TRANSACTION_INFO_KEYS.add(_KEY)
 _VERSIONS = PrebuiltSelect(select(ContentState.version, ContentState.people_version).where(ContentState.id == 1))
 
 

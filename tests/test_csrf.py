@@ -104,3 +104,14 @@ def test_over_https_a_known_token_still_needs_a_same_site_referrer(app, csrf_on,
     assert _report(client, token, base_url=base, headers=good).status_code == 200
     assert _report(client, token, base_url=base, headers={"Referer": "https://evil.example/"}).status_code == 400
     assert _report(client, token, base_url=base).status_code == 400  # no referrer
+
+
+def test_a_form_post_may_carry_its_token_in_the_field_or_the_header(app, csrf_on, make_user, course):
+    """The header is looked at first only for bodies that cannot hold the field (JSON); a form's field still counts."""
+    client, token = _signed_in_with_token(app, make_user)
+    path = REPORT
+    payload = '{"ranges": [[0, 1]], "position": 1, "speed": 1}'
+    assert client.post(path, data={"payload": payload, "csrf_token": token}).status_code == 200
+    assert client.post(path, data={"payload": payload}, headers={"X-CSRFToken": token}).status_code == 200
+    assert client.post(path, data={"payload": payload}).status_code == 400
+    assert client.post(path, data=payload, content_type="application/json").status_code == 400

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import select, update
 
-from app.database import read_connection, set_write_intent, write_intent
+from app.database import read_connection, set_write_intent, write_intent, write_transaction
 from app.extensions import db
 from app.models import User
+from app.shared_state import current_versions
 
 
 @pytest.fixture
@@ -68,3 +71,64 @@ def test_closing_the_session_gives_the_connection_back(person):
     assert pool.checkedout() == before + 1
     db.session.remove()
     assert pool.checkedout() == before
+
+
+def test_ending_the_reading_ends_the_read_transaction_and_what_it_read(person):
+    first = read_connection(db.session())
+    current_versions()
+    assert "shared_state_versions" in db.session().info
+    db.session().end_reading()
+    assert first.closed
+    assert "shared_state_versions" not in db.session().info  # the next transaction reads the counters again
+    assert not db.session().in_transaction()
+
+
+def test_ending_the_reading_commits_a_session_transaction(person):
+    db.session.get(User, person.id).name = "Kept"
+    db.session().end_reading()
+    assert not db.session().in_transaction()
+    with db.engine.connect() as elsewhere:
+        assert _name(elsewhere, person.id) == "Kept"
+
+
+def test_a_write_transaction_commits_on_its_own_connection(person):
+    db.session().end_reading()
+    with write_transaction(db.engine) as connection:
+        assert not db.session().in_transaction()
+        connection.execute(update(User).where(User.id == person.id).values(name="Written"))
+    db.session.remove()
+    assert _name(read_connection(db.session()), person.id) == "Written"
+
+
+def test_a_write_transaction_rolls_back_when_its_block_fails(person):
+    with pytest.raises(RuntimeError), write_transaction(db.engine) as connection:
+        connection.execute(update(User).where(User.id == person.id).values(name="Lost"))
+        raise RuntimeError("a failed check")
+    assert _name(read_connection(db.session()), person.id) == "Before"
+
+
+def test_a_write_transaction_is_seen_elsewhere_only_once_it_ends(person):
+    """One transaction; on SQLite it holds the write lock from its start (BEGIN IMMEDIATE), so a
+    read-then-write cannot fail with "database is locked" at its write."""
+    with write_transaction(db.engine) as connection:
+        connection.execute(update(User).where(User.id == person.id).values(name="Written"))
+        assert _name_elsewhere(person.id) == "Before"  # another worker's view
+        if db.engine.dialect.name == "sqlite":
+            other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            finally:
+                other.close()
+    assert _name_elsewhere(person.id) == "Written"
+
+
+def _name_elsewhere(user_id: int) -> str:
+    """Read on a connection of its own straight through the driver (outside this request's write intent)."""
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"SELECT name FROM users WHERE id = {int(user_id)}")
+        return cursor.fetchone()[0]
+    finally:
+        raw.close()

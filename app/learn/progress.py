@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, event, func, null, select
+from sqlalchemy import Connection, bindparam, case, event, func, null, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -220,12 +220,13 @@ def _insert(table):
     return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
-def record_started(user_id: int, lesson: LessonOutline | Lesson) -> None:
-    """Idempotently note that the learner opened ``lesson`` (safe to repeat, safe under races)."""
+def record_started(user_id: int, lesson: LessonOutline | Lesson, connection: Connection | None = None) -> None:
+    """Idempotently note that the learner opened ``lesson`` (safe to repeat, safe under races), in the
+    session's transaction or on ``connection``'s."""
     statement = _insert(LessonProgress.__table__).values(
         user_id=user_id, lesson_id=lesson.id, started_at=utcnow(), updated_at=utcnow()
     )
-    db.session.execute(statement.on_conflict_do_nothing(index_elements=["user_id", "lesson_id"]))
+    (connection or db.session).execute(statement.on_conflict_do_nothing(index_elements=["user_id", "lesson_id"]))
 
 
 def record_completed(user: Person, lesson: LessonOutline | Lesson) -> bool:

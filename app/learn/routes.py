@@ -23,7 +23,7 @@ from werkzeug.security import safe_join
 from app.auth.forms import EmptyForm
 from app.auth.person import signed_in
 from app.course.states import ModuleState
-from app.database import reads_first, write_intent
+from app.database import reads_first, write_transaction
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import ReflectionForm
@@ -229,14 +229,13 @@ def _cues_html(lesson: LessonOutline, macro: str, src: str | None) -> Markup:
 
 
 def _note_started(lesson: LessonOutline) -> None:
-    user_id = current_user.id  # read before the commit expires it
-    db.session.commit()  # end the read transaction; the write below begins IMMEDIATE
-    with write_intent():
+    user_id = current_user.id
+    db.session().end_reading()  # the write below begins IMMEDIATE on its own connection
+    with write_transaction(db.engine) as connection:
         if lesson.kind == "video":
-            note_opened(user_id, lesson)
+            note_opened(connection, user_id, lesson)
         else:
-            record_started(user_id, lesson)
-        db.session.commit()
+            record_started(user_id, lesson, connection)
 
 
 @bp.route("/modules/<slug>/<lesson_slug>/progress", methods=["POST"])
@@ -254,10 +253,9 @@ def report_progress(slug: str, lesson_slug: str):
     except BadReport as error:
         return jsonify(error="This progress report was not saved.", detail=str(error)), 400
     user_id = person.id
-    db.session.commit()  # end the read transaction, so the write lock is held only while writing
-    with write_intent():
-        outcome = apply_report(user_id, lesson, report)
-        db.session.commit()
+    db.session().end_reading()  # so the write lock is held only while writing
+    with write_transaction(db.engine) as connection:
+        outcome = apply_report(connection, user_id, lesson, report)
     return jsonify(
         watched=outcome.watched,
         coverage=round(watched_ratio(outcome.watched, lesson), 4),

@@ -12,8 +12,6 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Connection, bindparam, select, update
 
-from app.database import read_connection
-from app.extensions import db
 from app.learn.outline import LessonOutline
 from app.learn.progress import record_started
 from app.models import LessonProgress, utcnow
@@ -129,26 +127,26 @@ _ROW = PrebuiltSelect(
 _UPDATE = update(LessonProgress.__table__).where(LessonProgress.__table__.c.id == bindparam("row_id"))
 
 
-def _locked_row(user_id: int, lesson: LessonOutline) -> tuple[Connection, _StoredProgress]:
-    connection = read_connection(db.session())
+def _locked_row(connection: Connection, user_id: int, lesson: LessonOutline) -> _StoredProgress:
     row = _ROW.first(connection, user_id=user_id, lesson_id=lesson.id)
     if row is None:  # no row yet: made here, safe under races
-        record_started(user_id, lesson)
-        connection = read_connection(db.session())
+        record_started(user_id, lesson, connection)
         row = _ROW.first(connection, user_id=user_id, lesson_id=lesson.id)
-    return connection, _StoredProgress(*row)
+    return _StoredProgress(*row)
 
 
-def note_opened(user_id: int, lesson: LessonOutline) -> None:
+def note_opened(connection: Connection, user_id: int, lesson: LessonOutline) -> None:
     """The lesson page was served: the clock for the next report starts now."""
-    connection, row = _locked_row(user_id, lesson)
+    row = _locked_row(connection, user_id, lesson)
     connection.execute(_UPDATE, {"row_id": row.id, "opened_at": utcnow()})
 
 
-def apply_report(user_id: int, lesson: LessonOutline, report: Report) -> Outcome:
-    """Credit the played ranges no faster than real time allows; repeated reports change nothing."""
+def apply_report(connection: Connection, user_id: int, lesson: LessonOutline, report: Report) -> Outcome:
+    """Credit the played ranges no faster than real time allows; repeated reports change nothing.
+
+    ``connection`` is in a write transaction (see ``app.database.write_transaction``)."""
     duration = lesson.duration_seconds or 0
-    connection, row = _locked_row(user_id, lesson)
+    row = _locked_row(connection, user_id, lesson)
     now = utcnow()
     # The latest moment we know the learner was here: the page they report from was served, their last
     # report, or (for a client that sends no token) when the lesson was opened. Real time since then

@@ -37,6 +37,12 @@ def register_kept_csrf_tokens(app: Flask) -> None:
             setattr(g, field, token)  # forms on the page (``hidden_tag``) carry the same copy
         return token
 
+    @app.context_processor
+    def _kept_csrf_token() -> dict:
+        # Flask-WTF also puts its own csrf_token in every template's context, which would hide the
+        # global above; registered after it, this one wins.
+        return {"csrf_token": csrf_token}
+
 
 class CSRFProtectKeepingChecks(CSRFProtect):
     """Flask-WTF's protection, checking each (session token, sent token) pair's signature once per worker.

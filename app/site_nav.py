@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, get_template_attribute, request
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from app.models import Role
@@ -22,7 +24,8 @@ def register_site_nav(app: Flask) -> None:
     kept: dict[tuple, tuple[str, str]] = {}
 
     @app.template_global()
-    def site_nav() -> Markup:
+    @pass_context
+    def site_nav(context: Context) -> Markup:
         person = current_user._get_current_object()
         signed_in = person.is_authenticated
         roles = tuple(role for role in Role if person.has_role(role)) if signed_in else None
@@ -37,5 +40,5 @@ def register_site_nav(app: Flask) -> None:
             halves = kept[key] = (before, after)
         if not signed_in:
             return Markup(halves[0])  # no sign-out form, so no token
-        token = app.jinja_env.globals["csrf_token"]()
+        token = context["csrf_token"]()  # the page's own token function (``app.kept_pages`` gives a marker)
         return Markup(halves[0] + str(escape(token)) + halves[1])

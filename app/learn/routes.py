@@ -25,9 +25,10 @@ from app.auth.person import signed_in
 from app.course.states import ModuleState
 from app.database import reads_first, write_transaction
 from app.extensions import db
+from app.kept_pages import KeptPage, can_keep_page
 from app.learn import bp
 from app.learn.forms import ReflectionForm
-from app.learn.outline import LessonOutline
+from app.learn.outline import LessonOutline, course_outline
 from app.learn.player import SPEEDS, load_cues, watched_bar
 from app.learn.progress import (
     ModuleView,
@@ -165,30 +166,50 @@ def _render_lesson(view: ModuleView, lesson: LessonOutline, form, reflection):
     lessons = view.module.active_lessons
     index = lessons.index(lesson)
     mine = progress_of([person.id])[person.id]
+    is_complete = lesson.id in mine.completed
+
+    def context() -> dict:
+        """What the page shows everyone who may open it (the same for a kept video page's key)."""
+        return dict(
+            chapters_html=chapters_html,
+            cues_html=cues_html,
+            speeds=SPEEDS,
+            view=view,
+            lesson=lesson,
+            previous=lessons[index - 1] if index > 0 else None,
+            following=lessons[index + 1] if index + 1 < len(lessons) else None,
+            form=form,
+            reflection=reflection,
+            is_complete=is_complete,
+            empty_form=EmptyForm() if lesson.kind == "reading" else None,
+        )
+
+    chapters_html = _cues_html(lesson, "chapter_links", lesson.chapters_src) if lesson.chapters_src else ""
+    cues_html = _cues_html(lesson, "transcript_lines", lesson.captions_src) if lesson.kind == "video" else ""
+    if lesson.kind != "video":
+        return render_template("learn/lesson.html", **context())
     watched = mine.watched.get(lesson.id, [])
     position, speed = mine.positions.get(lesson.id, (None, None))
-    return render_template(
-        "learn/lesson.html",
-        resume=position or 0,
-        speed=speed or 1,
-        served=served_token(lesson) if lesson.kind == "video" else None,
-        watched_ratio=watched_ratio(watched, lesson),
+    values = {
+        "resume": position or 0,
+        "speed": speed or 1,
+        "served": served_token(lesson),
+        "watched_percent": int(round(watched_ratio(watched, lesson) * 100)),
         # the macro straight from its template module: an import in the page template costs every page
-        bar_html=get_template_attribute("learn/_watched.html", "watched_bar")(
+        "bar_html": get_template_attribute("learn/_watched.html", "watched_bar")(
             watched_bar(watched, lesson.duration_seconds)
         ),
-        chapters_html=_cues_html(lesson, "chapter_links", lesson.chapters_src) if lesson.chapters_src else "",
-        cues_html=_cues_html(lesson, "transcript_lines", lesson.captions_src) if lesson.kind == "video" else "",
-        speeds=SPEEDS,
-        view=view,
-        lesson=lesson,
-        previous=lessons[index - 1] if index > 0 else None,
-        following=lessons[index + 1] if index + 1 < len(lessons) else None,
-        form=form,
-        reflection=reflection,
-        is_complete=lesson.id in mine.completed,
-        empty_form=EmptyForm() if lesson.kind == "reading" else None,
-    )
+    }
+    if not can_keep_page():
+        return render_template("learn/lesson.html", **context(), **values)
+    values["csrf"] = current_app.jinja_env.globals["csrf_token"]()
+    # Everything else on the page is the same for everyone with these roles, while the course's
+    # version and the track files (their renderings are kept per file version) stay the same.
+    key = (request.script_root, person.roles, lesson.id, is_complete, chapters_html, cues_html)
+    return _VIDEO_PAGE.render(course_outline().version, key, values, context)
+
+
+_VIDEO_PAGE = KeptPage("learn/lesson.html", slots=("resume", "speed", "served", "watched_percent", "bar_html"))
 
 
 def _transcript(lesson: LessonOutline, src: str | None = None):

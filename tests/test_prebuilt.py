@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import bindparam, column, func, select, table
+from sqlalchemy import bindparam, column, func, select, table, update
 from sqlalchemy.exc import DBAPIError
 
-from app.database import read_connection
+from app.database import read_connection, write_transaction
 from app.extensions import db
-from app.models import Lesson, LessonProgress, QuizAttempt, User
-from app.prebuilt import PrebuiltSelect
+from app.models import Lesson, LessonProgress, User
+from app.prebuilt import PrebuiltSelect, PrebuiltWrite
 from tests.conftest import recorded_statements
 
 EVERY_KIND = (
@@ -86,15 +86,68 @@ def test_statement_listeners_see_it(app, ctx, make_user):
     assert any("FROM users" in sql for sql in statements)
 
 
-def test_parameters_that_need_converting_are_refused_when_built(ctx):
-    with pytest.raises(TypeError, match="plain integer or text"):
+def test_lists_for_in_are_refused_when_built(ctx):
+    with pytest.raises(TypeError, match="no lists for IN"):
         PrebuiltSelect(select(User.id).where(User.id.in_(bindparam("ids", expanding=True)))).rows(
             read_connection(db.session()), ids=[1]
         )
-    with pytest.raises(TypeError, match="plain integer or text"):
-        PrebuiltSelect(select(QuizAttempt.id).where(QuizAttempt.submitted_at > bindparam("at"))).rows(
-            read_connection(db.session()), at="2026-01-01"
-        )
+
+
+def test_parameters_are_converted_by_their_type(progress_rows):
+    """A date and time is sent as SQLAlchemy sends it (text on SQLite), so comparisons find the same rows."""
+    statement = (
+        select(LessonProgress.id).where(LessonProgress.completed_at > bindparam("at")).order_by(LessonProgress.id)
+    )
+    connection = read_connection(db.session())
+    for at in (datetime(2026, 3, 4, 5, 6, 7), datetime(2026, 3, 4, 5, 6, 8)):
+        expected = [tuple(row) for row in connection.execute(statement, {"at": at})]
+        assert PrebuiltSelect(statement).rows(connection, at=at) == expected
+    assert len(PrebuiltSelect(statement).rows(connection, at=datetime(2026, 3, 4, 5, 6, 7))) == 1
+
+
+_COLUMNS = LessonProgress.__table__.c
+_WRITE = PrebuiltWrite(
+    update(LessonProgress.__table__)
+    .where(_COLUMNS.id == bindparam("row_id"))
+    .values(
+        {
+            name: bindparam(name, type_=_COLUMNS[name].type)
+            for name in ("watched", "completed_at", "speed", "updated_at")
+        }
+    )
+)
+
+
+def test_a_write_stores_what_sqlalchemy_would_store(app, progress_rows):
+    ids = db.session.scalars(select(LessonProgress.id).where(LessonProgress.user_id == progress_rows)).all()
+    at = datetime(2026, 5, 6, 7, 8, 9, 123456)
+    values = {"watched": [[1.5, 9.25]], "completed_at": at, "speed": 1.25, "updated_at": at}
+    db.session.commit()
+    with write_transaction(db.engine) as connection:
+        with recorded_statements(app) as statements:
+            assert _WRITE.execute(connection, row_id=ids[0], **values) == 1
+        assert any(sql.startswith("UPDATE lesson_progress") for sql in statements)
+        connection.execute(update(LessonProgress).where(LessonProgress.id == ids[1]).values(**values))
+        assert _WRITE.execute(connection, row_id=ids[2], watched=[], completed_at=None, speed=1.0, updated_at=at) == 1
+    first, second, third = (db.session.get(LessonProgress, i) for i in ids)
+    assert (first.watched, first.completed_at, first.speed) == (second.watched, second.completed_at, second.speed)
+    assert (first.watched, first.completed_at, first.speed) == ([[1.5, 9.25]], values["completed_at"], 1.25)
+    assert (third.watched, third.completed_at) == ([], None)
+    raw = db.engine.raw_connection()
+    try:  # stored alike, byte for byte, not just read back alike
+        cursor = raw.cursor()
+        cursor.execute(f"SELECT watched, completed_at FROM lesson_progress WHERE id IN ({first.id}, {second.id})")
+        stored = cursor.fetchall()
+    finally:
+        raw.close()
+    assert stored[0] == stored[1]
+
+
+def test_a_write_that_leaves_a_column_default_to_sqlalchemy_is_refused(ctx):
+    """``updated_at`` has an ``onupdate`` default, which only SQLAlchemy's own execution computes."""
+    write = PrebuiltWrite(update(LessonProgress.__table__).values(speed=bindparam("speed")))
+    with pytest.raises(TypeError, match="every value given: updated_at"):
+        write.execute(read_connection(db.session()), speed=1.0)
 
 
 def test_a_database_error_is_raised_as_sqlalchemys(ctx):

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from app.learn.outline import LessonOutline
 from app.learn.progress import record_started
 from app.models import LessonProgress, utcnow
-from app.prebuilt import PrebuiltSelect
+from app.prebuilt import PrebuiltSelect, PrebuiltWrite
 from app.watching import intervals
 
 
@@ -125,6 +125,19 @@ _ROW = PrebuiltSelect(
     .with_for_update()  # PostgreSQL: concurrent reports for one lesson queue; SQLite: BEGIN IMMEDIATE does it
 )
 _UPDATE = update(LessonProgress.__table__).where(LessonProgress.__table__.c.id == bindparam("row_id"))
+_columns = LessonProgress.__table__.c
+# What every report stores, every column each time (a prebuilt write applies no ``onupdate``, so the
+# update time is given too).
+_REPORTED = PrebuiltWrite(
+    update(LessonProgress.__table__)
+    .where(_columns.id == bindparam("row_id"))
+    .values(
+        {
+            name: bindparam(name, type_=_columns[name].type)
+            for name in ("watched", "position_seconds", "speed", "last_report_at", "completed_at", "updated_at")
+        }
+    )  # fmt: skip
+)
 
 
 def _locked_row(connection: Connection, user_id: int, lesson: LessonOutline) -> _StoredProgress:
@@ -158,15 +171,23 @@ def apply_report(connection: Connection, user_id: int, lesson: LessonOutline, re
     slack = min(intervals.DEFAULT_SLACK_SECONDS, elapsed)
     result = intervals.credit(row.watched or [], report.ranges, duration, elapsed, slack_seconds=slack)
     watched = [list(i) for i in result.intervals]
-    changes = {"position_seconds": min(report.position, duration), "speed": report.speed, "last_report_at": now}
-    if watched != (row.watched or []):
-        changes["watched"] = watched
-    completed = row.completed_at is not None
-    if not completed and intervals.is_complete(result.intervals, duration, lesson.complete_at, lesson.end_at_seconds):
-        changes["completed_at"] = now
-        completed = True
-    connection.execute(_UPDATE, {"row_id": row.id, **changes})
-    return Outcome(watched, changes["position_seconds"], completed, result)
+    completed_at = row.completed_at
+    if completed_at is None and intervals.is_complete(
+        result.intervals, duration, lesson.complete_at, lesson.end_at_seconds
+    ):
+        completed_at = now
+    position = min(report.position, duration)
+    _REPORTED.execute(
+        connection,
+        row_id=row.id,
+        watched=watched,
+        position_seconds=position,
+        speed=report.speed,
+        last_report_at=now,
+        completed_at=completed_at,
+        updated_at=now,
+    )
+    return Outcome(watched, position, completed_at is not None, result)
 
 
 def watched_ratio(watched: list | None, lesson: LessonOutline) -> float:

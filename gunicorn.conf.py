@@ -14,10 +14,16 @@ def _env(name: str, default: str) -> str:
 
 
 bind = _env("bind", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# Requests mostly wait on the database; two workers per core keeps the CPU busy without
+# Two workers per core keep the CPU busy while some requests wait on the database, without
 # multiplying memory (each worker stays well under 150 MB).
 workers = int(_env("workers", str(multiprocessing.cpu_count() * 2)))
-threads = int(_env("threads", "2"))
+# One request at a time per worker (the gthread worker still holds keep-alive connections for it).
+# A second thread bought nothing measurable: the database answers in microseconds, and two busy
+# threads hand the interpreter lock back and forth around every database call, which cost a
+# progress report about a third more CPU (bench/README.md). Concurrency comes from the workers.
+# A site whose database is across a network, or that streams video without nginx, may want
+# GUNICORN_THREADS=2 or more.
+threads = int(_env("threads", "1"))
 worker_class = "gthread"
 timeout = int(_env("timeout", "30"))  # a stuck worker is replaced after this many seconds
 graceful_timeout = int(_env("graceful_timeout", "20"))

@@ -167,6 +167,8 @@ def _render_lesson(view: ModuleView, lesson: LessonOutline, form, reflection):
     index = lessons.index(lesson)
     mine = progress_of([person.id])[person.id]
     is_complete = lesson.id in mine.completed
+    chapters_html = _cues_html(lesson, "chapter_links", lesson.chapters_src) if lesson.chapters_src else ""
+    cues_html = _cues_html(lesson, "transcript_lines", lesson.captions_src) if lesson.kind == "video" else ""
 
     def context() -> dict:
         """What the page shows everyone who may open it (the same for a kept video page's key)."""
@@ -184,8 +186,6 @@ def _render_lesson(view: ModuleView, lesson: LessonOutline, form, reflection):
             empty_form=EmptyForm() if lesson.kind == "reading" else None,
         )
 
-    chapters_html = _cues_html(lesson, "chapter_links", lesson.chapters_src) if lesson.chapters_src else ""
-    cues_html = _cues_html(lesson, "transcript_lines", lesson.captions_src) if lesson.kind == "video" else ""
     if lesson.kind != "video":
         return render_template("learn/lesson.html", **context())
     watched = mine.watched.get(lesson.id, [])

@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from app.config import Config, config_from_env
-from app.database import configure_engine, set_write_intent
+from app.database import configure_engine, end_reads, set_write_intent
 from app.extensions import csrf, db, login_manager, migrate
 
 
@@ -50,6 +50,9 @@ def register_extensions(app: Flask) -> None:
 
     app.session_interface = VerifiedCookieSessions()
     db.init_app(app)
+    # Flask-SQLAlchemy's teardown ends the request's read-only transaction when closing the ORM
+    # session; a request that read without one (most pages) ends it here.
+    app.teardown_appcontext(lambda _error: end_reads())
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     from app.csrf import register_kept_csrf_tokens

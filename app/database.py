@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import flask_sqlalchemy.session
+from flask import g, has_app_context
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
@@ -42,39 +44,96 @@ def reads_first(view: Callable) -> Callable:
     return view
 
 
-def read_connection(session: Session) -> Connection:
-    """Where a read on a hot path runs (a Core or prebuilt statement, not the ORM).
+class _RequestReads:
+    """What one app context (a request, a command) reads outside the ORM session."""
 
-    Inside a transaction of the session, or in a request that will write, it is the session's own
-    connection: the read sees pending changes (flushed first, as autoflush would), and a writer reads
-    under its own lock. Otherwise it is a read-only transaction of the session's own on a pooled
-    connection, without the ORM session's bookkeeping, which costs more than a light page's queries
-    together. That transaction ends when the session commits, rolls back or closes.
-    """
-    if _write_intent.get() or session.in_transaction():
-        session.flush()
-        return session.connection()
-    reads = session.info.get(_READS_KEY)
+    __slots__ = ("connection", "info")
+
+    def __init__(self) -> None:
+        self.connection: Connection | None = None  # the read-only transaction's, once begun
+        self.info: dict = {}  # see transaction_info()
+
+
+def _request_reads() -> _RequestReads:
+    reads = g.get(_READS_KEY)
     if reads is None:
-        reads = session.get_bind().connect()
-        reads.begin()  # without write intent (see above), so never SQLite's write lock
-        session.info[_READS_KEY] = reads
+        reads = _RequestReads()
+        setattr(g, _READS_KEY, reads)
     return reads
 
 
-_READS_KEY = "read_only_connection"
-# Keys of ``session.info`` that hold what one transaction read (``app.shared_state``): forgotten when
-# the read-only transaction ends, as Session events forget them when the session's own one does.
-TRANSACTION_INFO_KEYS: set[str] = set()
+_READS_KEY = "_request_reads"
 
 
-def end_reads(session: Session) -> None:
-    """End the session's read-only transaction, if it has one (the next read starts a new one)."""
-    reads = session.info.pop(_READS_KEY, None)
-    if reads is not None:
-        for key in TRANSACTION_INFO_KEYS:
-            session.info.pop(key, None)
-        reads.close()
+def read_connection(db: SQLAlchemy) -> Connection:
+    """Where a read on a hot path runs (a Core or prebuilt statement, not the ORM).
+
+    Inside a transaction of the ORM session, or in a request that will write, it is the session's
+    own connection: the read sees pending changes (flushed first, as autoflush would), and a writer
+    reads under its own lock. Otherwise it is a read-only transaction on a pooled connection, kept
+    for the rest of the request, without an ORM session at all: making one, and its bookkeeping,
+    cost more than a light page's queries together. That transaction ends when the ORM session
+    commits, rolls back or closes, or with the app context (:func:`end_reads`).
+    """
+    sessions = db.session
+    if _write_intent.get() or (sessions.registry.has() and sessions().in_transaction()):
+        session = sessions()
+        session.flush()
+        return session.connection()
+    reads = _request_reads()
+    if reads.connection is None:
+        reads.connection = _begin_reading(db.engine)
+    return reads.connection
+
+
+def _begin_reading(engine: Engine) -> Connection:
+    """A pooled connection in a read-only transaction begun on the driver itself: SQLAlchemy's own
+    transaction around it (its object, events and the rollback through them) costs more than the
+    page's queries. Giving the connection back to the pool rolls the transaction back."""
+    connection = engine.connect()
+    if engine.dialect.name == "sqlite":
+        connection.connection.driver_connection.execute("BEGIN")  # deferred: never the write lock
+    # psycopg begins a transaction by itself at the first statement.
+    return connection
+
+
+def transaction_info() -> dict:
+    """What this request has read in its current transaction and may reuse while it lasts (the shared
+    counters, the learner's progress, the course outline): emptied when the read-only transaction
+    ends and whenever an ORM session commits, rolls back or flushes (its writes may change them)."""
+    return _request_reads().info
+
+
+def end_reads() -> None:
+    """End the request's read-only transaction, if it has one, and forget what it read (the next read
+    starts a new one)."""
+    if not has_app_context():
+        return
+    reads = g.get(_READS_KEY)
+    if reads is None:
+        return
+    reads.info.clear()
+    if reads.connection is not None:
+        connection, reads.connection = reads.connection, None
+        connection.close()
+
+
+def end_reading(db: SQLAlchemy) -> None:
+    """End what this request has read so far, before it writes in a new transaction: a commit when
+    the ORM session has a transaction of its own, else just the read-only one."""
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session.commit()
+    else:
+        end_reads()
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_flush")
+def _forget_what_was_read(_session, *_args) -> None:
+    # The next transaction may see other values; a flush may have changed them itself.
+    if has_app_context() and (reads := g.get(_READS_KEY)) is not None:
+        reads.info.clear()
 
 
 @contextmanager
@@ -82,7 +141,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A short write transaction on a pooled connection, outside the ORM session, for the hottest
     writes (a progress report): Core statements only, without the session's unit of work, which
     costs more than the write itself. It begins IMMEDIATE on SQLite and commits at the end of the
-    block, or rolls back if the block raises. End the session's reads first (:meth:`RequestSession.end_reading`):
+    block, or rolls back if the block raises. End the request's reads first (:func:`end_reading`):
     on SQLite, a read transaction left open on another connection would keep the write waiting
     for nothing, and on any database it would read older data than the write sees.
     """
@@ -91,28 +150,20 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 class RequestSession(flask_sqlalchemy.session.Session):
-    """The app's ORM session: committing, rolling back or closing it also ends its read-only
+    """The app's ORM session: committing, rolling back or closing it also ends the request's read-only
     transaction (see :func:`read_connection`), so a read after a commit sees what was committed."""
 
     def commit(self) -> None:
-        end_reads(self)
+        end_reads()
         super().commit()
 
     def rollback(self) -> None:
-        end_reads(self)
+        end_reads()
         super().rollback()
 
     def close(self) -> None:
-        end_reads(self)
+        end_reads()
         super().close()
-
-    def end_reading(self) -> None:
-        """End what this request has read so far, before it writes in a new transaction: a commit
-        when the session has a transaction of its own, else just the read-only one."""
-        if self.in_transaction():
-            self.commit()
-        else:
-            end_reads(self)
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -134,7 +185,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection):
         # Straight to the driver: every request begins a transaction, and SQLAlchemy's statement
         # machinery (compiled-statement lookup, execution context, events) costs more than BEGIN.
-        connection.connection.driver_connection.execute(begin_statement())
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:  # else a read-only transaction begun on the driver (see above)
+            driver.execute(begin_statement())
 
 
 def begin_statement() -> str:

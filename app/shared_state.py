@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from app.database import TRANSACTION_INFO_KEYS, read_connection
+from app.database import read_connection, transaction_info
 from app.extensions import db
 from app.models import ContentState
 from app.prebuilt import PrebuiltSelect
 
 _KEY = "shared_state_versions"
-TRANSACTION_INFO_KEYS.add(_KEY)
 _VERSIONS = PrebuiltSelect(select(ContentState.version, ContentState.people_version).where(ContentState.id == 1))
 
 
@@ -32,17 +30,9 @@ class Versions:
 
 def current_versions() -> Versions:
     """The counters as this transaction sees them (read once per transaction)."""
-    info = db.session().info
+    info = transaction_info()
     versions = info.get(_KEY)
     if versions is None:
-        row = _VERSIONS.first(read_connection(db.session()))
+        row = _VERSIONS.first(read_connection(db))
         versions = info[_KEY] = Versions(*row) if row else Versions(None, None)
     return versions
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-@event.listens_for(Session, "after_flush")
-def _forget_versions(session, *_args) -> None:
-    # The next transaction may see newer counters; a flush may have raised them itself.
-    session.info.pop(_KEY, None)

@@ -48,7 +48,7 @@ def progress_rows(ctx, course, make_user):
 
 
 def test_rows_hold_the_same_values_as_through_sqlalchemy(progress_rows):
-    connection = read_connection(db.session())
+    connection = read_connection(db)
     expected = [tuple(row) for row in connection.execute(EVERY_KIND, {"user_id": progress_rows})]
     got = PrebuiltSelect(EVERY_KIND).rows(connection, user_id=progress_rows)
     assert got == expected
@@ -58,12 +58,12 @@ def test_rows_hold_the_same_values_as_through_sqlalchemy(progress_rows):
 
 def test_a_value_written_into_the_statement_is_sent_with_it(progress_rows):
     statement = PrebuiltSelect(select(User.email).where(User.id == progress_rows, User.active.is_(True)))
-    assert statement.first(read_connection(db.session())) == (db.session.get(User, progress_rows).email,)
+    assert statement.first(read_connection(db)) == (db.session.get(User, progress_rows).email,)
 
 
 def test_no_row_gives_none_and_an_empty_list(ctx):
     statement = PrebuiltSelect(select(User.id).where(User.id == bindparam("id")))
-    connection = read_connection(db.session())
+    connection = read_connection(db)
     assert statement.first(connection, id=424242) is None
     assert statement.rows(connection, id=424242) == []
 
@@ -73,14 +73,14 @@ def test_it_reads_inside_the_sessions_transaction(ctx, make_user):
     learner = make_user()
     db.session.get(User, learner.id).name = "Renamed, not committed"
     statement = PrebuiltSelect(select(User.name).where(User.id == bindparam("id")))
-    assert statement.first(read_connection(db.session()), id=learner.id) == ("Renamed, not committed",)
+    assert statement.first(read_connection(db), id=learner.id) == ("Renamed, not committed",)
     db.session.rollback()
 
 
 def test_statement_listeners_see_it(app, ctx, make_user):
     learner = make_user()
     statement = PrebuiltSelect(select(User.email).where(User.id == bindparam("id")))
-    connection = read_connection(db.session())
+    connection = read_connection(db)
     with recorded_statements(app) as statements:
         statement.rows(connection, id=learner.id)
     assert any("FROM users" in sql for sql in statements)
@@ -89,7 +89,7 @@ def test_statement_listeners_see_it(app, ctx, make_user):
 def test_lists_for_in_are_refused_when_built(ctx):
     with pytest.raises(TypeError, match="no lists for IN"):
         PrebuiltSelect(select(User.id).where(User.id.in_(bindparam("ids", expanding=True)))).rows(
-            read_connection(db.session()), ids=[1]
+            read_connection(db), ids=[1]
         )
 
 
@@ -98,7 +98,7 @@ def test_parameters_are_converted_by_their_type(progress_rows):
     statement = (
         select(LessonProgress.id).where(LessonProgress.completed_at > bindparam("at")).order_by(LessonProgress.id)
     )
-    connection = read_connection(db.session())
+    connection = read_connection(db)
     for at in (datetime(2026, 3, 4, 5, 6, 7), datetime(2026, 3, 4, 5, 6, 8)):
         expected = [tuple(row) for row in connection.execute(statement, {"at": at})]
         assert PrebuiltSelect(statement).rows(connection, at=at) == expected
@@ -147,11 +147,11 @@ def test_a_write_that_leaves_a_column_default_to_sqlalchemy_is_refused(ctx):
     """``updated_at`` has an ``onupdate`` default, which only SQLAlchemy's own execution computes."""
     write = PrebuiltWrite(update(LessonProgress.__table__).values(speed=bindparam("speed")))
     with pytest.raises(TypeError, match="every value given: updated_at"):
-        write.execute(read_connection(db.session()), speed=1.0)
+        write.execute(read_connection(db), speed=1.0)
 
 
 def test_a_database_error_is_raised_as_sqlalchemys(ctx):
     missing = PrebuiltSelect(select(table("no_such_table", column("x"))))
     with pytest.raises(DBAPIError, match="no_such_table"):
-        missing.rows(read_connection(db.session()))
+        missing.rows(read_connection(db))
     db.session.rollback()

@@ -7,7 +7,14 @@ import sqlite3
 import pytest
 from sqlalchemy import select, update
 
-from app.database import read_connection, set_write_intent, write_intent, write_transaction
+from app.database import (
+    end_reading,
+    read_connection,
+    set_write_intent,
+    transaction_info,
+    write_intent,
+    write_transaction,
+)
 from app.extensions import db
 from app.models import User
 from app.shared_state import current_versions
@@ -23,16 +30,24 @@ def _name(connection, user_id: int) -> str:
     return connection.execute(select(User.name).where(User.id == user_id)).scalar_one()
 
 
-def test_a_light_read_leaves_the_session_untouched(person):
-    connection = read_connection(db.session())
+def test_a_light_read_makes_no_orm_session(person):
+    db.session.remove()
+    connection = read_connection(db)
+    assert _name(connection, person.id) == "Before"
+    assert read_connection(db) is connection  # one read transaction per request
+    assert not db.session.registry.has()
+
+
+def test_a_light_read_leaves_an_existing_session_untouched(person):
+    db.session()
+    connection = read_connection(db)
     assert _name(connection, person.id) == "Before"
     assert not db.session().in_transaction()
-    assert read_connection(db.session()) is connection  # one read transaction per request
 
 
 def test_reads_inside_a_session_transaction_use_its_connection_and_see_its_changes(person):
     db.session.get(User, person.id).name = "Pending"
-    connection = read_connection(db.session())
+    connection = read_connection(db)
     assert connection is db.session.connection()
     assert _name(connection, person.id) == "Pending"
     db.session.rollback()
@@ -40,71 +55,85 @@ def test_reads_inside_a_session_transaction_use_its_connection_and_see_its_chang
 
 def test_a_writer_reads_on_its_own_connection(person):
     with write_intent():
-        assert read_connection(db.session()) is db.session.connection()
+        assert read_connection(db) is db.session.connection()
         db.session.rollback()
 
 
 def test_a_commit_ends_the_read_transaction(person):
-    first = read_connection(db.session())
+    first = read_connection(db)
     assert _name(first, person.id) == "Before"
     with db.engine.begin() as elsewhere:  # another worker
         elsewhere.execute(update(User).where(User.id == person.id).values(name="After"))
     db.session.commit()
     assert first.closed
-    assert _name(read_connection(db.session()), person.id) == "After"
+    assert _name(read_connection(db), person.id) == "After"
 
 
 def test_a_read_transaction_never_holds_the_write_lock(person):
     """A writer in the same request must not wait behind the request's own reads (SQLite: BEGIN, never IMMEDIATE)."""
-    read_connection(db.session()).execute(select(User.id)).all()
+    read_connection(db).execute(select(User.id)).all()
     with write_intent():
         db.session.execute(update(User).where(User.id == person.id).values(name="Written"))
         db.session.commit()
     assert db.session.get(User, person.id).name == "Written"
 
 
-def test_closing_the_session_gives_the_connection_back(person):
+def test_closing_the_session_or_the_app_context_gives_the_connection_back(app, person):
     pool = db.engine.pool
     db.session.remove()
     before = pool.checkedout()
-    read_connection(db.session()).execute(select(User.id)).all()
+    db.session()
+    read_connection(db).execute(select(User.id)).all()
     assert pool.checkedout() == before + 1
     db.session.remove()
+    assert pool.checkedout() == before
+    with app.app_context():  # a request's, which made no ORM session
+        read_connection(db).execute(select(User.id)).all()
+        assert pool.checkedout() == before + 1
+        assert not db.session.registry.has()
     assert pool.checkedout() == before
 
 
 def test_ending_the_reading_ends_the_read_transaction_and_what_it_read(person):
-    first = read_connection(db.session())
+    first = read_connection(db)
     current_versions()
-    assert "shared_state_versions" in db.session().info
-    db.session().end_reading()
+    assert "shared_state_versions" in transaction_info()
+    end_reading(db)
     assert first.closed
-    assert "shared_state_versions" not in db.session().info  # the next transaction reads the counters again
+    assert "shared_state_versions" not in transaction_info()  # the next transaction reads the counters again
     assert not db.session().in_transaction()
+
+
+def test_a_flush_forgets_what_was_read(person):
+    current_versions()
+    db.session.get(User, person.id).name = "Flushed"
+    db.session.flush()
+    assert "shared_state_versions" not in transaction_info()  # the flush may have raised the counters
+    db.session.rollback()
 
 
 def test_ending_the_reading_commits_a_session_transaction(person):
     db.session.get(User, person.id).name = "Kept"
-    db.session().end_reading()
+    end_reading(db)
     assert not db.session().in_transaction()
     with db.engine.connect() as elsewhere:
         assert _name(elsewhere, person.id) == "Kept"
 
 
 def test_a_write_transaction_commits_on_its_own_connection(person):
-    db.session().end_reading()
+    end_reading(db)
     with write_transaction(db.engine) as connection:
         assert not db.session().in_transaction()
         connection.execute(update(User).where(User.id == person.id).values(name="Written"))
     db.session.remove()
-    assert _name(read_connection(db.session()), person.id) == "Written"
+    assert _name(read_connection(db), person.id) == "Written"
 
 
 def test_a_write_transaction_rolls_back_when_its_block_fails(person):
     with pytest.raises(RuntimeError), write_transaction(db.engine) as connection:
         connection.execute(update(User).where(User.id == person.id).values(name="Lost"))
         raise RuntimeError("a failed check")
-    assert _name(read_connection(db.session()), person.id) == "Before"
+    assert _name(read_connection(db), person.id) == "Before"
 
 
 def test_a_write_transaction_is_seen_elsewhere_only_once_it_ends(person):

@@ -83,7 +83,7 @@ def _people_seen() -> dict[int, SignedInPerson]:
 
 
 def _read_person(user_id: int) -> SignedInPerson | None:
-    rows = _PERSON.rows(read_connection(db.session()), id=user_id)
+    rows = _PERSON.rows(read_connection(db), id=user_id)
     if not rows:
         return None
     roles = frozenset(Role(row[-1]) for row in rows if row[-1] is not None)

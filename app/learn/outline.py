@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.database import transaction_info
 from app.extensions import db
 from app.models import Module, Quiz
 from app.shared_state import current_versions
@@ -100,7 +101,7 @@ def course_outline() -> CourseOutline:
 
     Asked twice in one transaction, it queries once (the answer cannot change within it).
     """
-    info = db.session().info
+    info = transaction_info()
     if "course_outline" in info:
         return info["course_outline"]
     version = current_versions().content

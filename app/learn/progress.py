@@ -10,13 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, case, event, func, null, select
+from sqlalchemy import Connection, bindparam, case, func, null, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from app.course.states import ModuleFacts, ModuleState, ModuleStatus, module_statuses
-from app.database import read_connection
+from app.database import read_connection, transaction_info
 from app.extensions import db
 from app.learn.outline import LessonOutline, ModuleOutline, course_outline
 from app.models import Lesson, LessonProgress, Module, Person, QuizAttempt, Role, utcnow
@@ -99,18 +98,7 @@ def progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
 
 
 def _transaction_cache() -> dict:
-    session = db.session()
-    if "progress_cache" not in session.info:
-        session.info["progress_cache"] = {}
-    return session.info["progress_cache"]
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-@event.listens_for(Session, "after_flush")
-def _forget_cached_reads(session, *_args) -> None:
-    session.info.pop("progress_cache", None)
-    session.info.pop("course_outline", None)
+    return transaction_info().setdefault("progress_cache", {})
 
 
 # Built once: these run on every learner page, and building a statement costs more than running it.
@@ -147,7 +135,7 @@ _LESSON_ROWS_ONE = PrebuiltSelect(_lesson_rows(LessonProgress.user_id == bindpar
 
 def _progress_of(user_ids: list[int]) -> dict[int, LearnerProgress]:
     result: dict[int, LearnerProgress] = defaultdict(lambda: LearnerProgress(set(), set()))
-    connection = read_connection(db.session())
+    connection = read_connection(db)
     if len(user_ids) == 1:  # every learner page: straight to the driver
         attempts = _BEST_ATTEMPTS_ONE.rows(connection, user_id=user_ids[0])
         rows = _LESSON_ROWS_ONE.rows(connection, user_id=user_ids[0])

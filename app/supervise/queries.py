@@ -64,7 +64,7 @@ def learner_deadlines(user_ids: list[int]) -> dict[int, dict[int, date]]:
     """Each learner's due date per module, from their teams' assignments and their own (2 queries)."""
     if not user_ids:
         return {}
-    connection = read_connection(db.session())  # every learner's home page asks this
+    connection = read_connection(db)  # every learner's home page asks this
     memberships = connection.execute(_MEMBERSHIPS, {"user_ids": user_ids}).all()
     team_ids = list({team_id for _, team_id, _ in memberships})
     by_team: dict[int, list[Deadline]] = defaultdict(list)

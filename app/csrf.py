@@ -58,6 +58,8 @@ class CSRFProtectKeepingChecks(CSRFProtect):
         super().__init__(app)
 
     def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return  # as Flask-WTF, before it looks up the view's exemption (every page view)
         if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return  # as Flask-WTF: an exempt view is not checked at all (nor its body read here)
         pair = self._pair()
@@ -88,7 +90,7 @@ class CSRFProtectKeepingChecks(CSRFProtect):
 
     def _pair(self) -> tuple[object, str, str] | None:
         config = current_app.config
-        if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or request.method not in config["WTF_CSRF_METHODS"]:
+        if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
             return None
         raw, sent = session.get(config["WTF_CSRF_FIELD_NAME"]), self._get_csrf_token()
         if not isinstance(raw, str) or not isinstance(sent, str):

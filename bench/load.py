@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-Request = Callable[[], tuple[str, str, bytes | None, dict[str, str]]]  # method, path, body, headers
+# A request maker: () -> (method, path, body, headers). A maker that follows a flow (the quiz: start an
+# attempt, open its form, submit it) also has ``seen(status, location, body)``, called with each answer.
+Request = Callable[[], tuple[str, str, bytes | None, dict[str, str]]]
 
 
 @dataclass
@@ -50,15 +52,17 @@ class Client:
         if time.perf_counter() - self.used > STALE_AFTER_SECONDS:
             # The server closes a keep-alive connection idle this long (gunicorn.conf.py's keepalive); a
             # browser opens a new one rather than send on it, so do the same instead of counting a
-            # broken pipe. It happens in the quiz row, whose page reads between sends go over other
-            # connections that can wait behind the worker's connection limit.
+            # broken pipe.
             self.conn.close()
             self.conn = http.client.HTTPConnection(self.host, timeout=30)
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
-            response.read()
+            answer = response.read()
             ok = response.status < 400
+            seen = getattr(make, "seen", None)
+            if seen is not None:
+                seen(response.status, response.getheader("Location"), answer)
         except (OSError, http.client.HTTPException):
             ok = False
             self.conn.close()

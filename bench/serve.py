@@ -28,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -164,35 +164,45 @@ def progress_maker(session: Session):
 
 
 def quiz_maker(session: Session):
-    """Alternates: start an attempt (1 request), then answer it (1 request)."""
-    state = {"path": None}
+    """A learner taking the quiz over and over on one keep-alive connection, as their browser would:
+    start an attempt (its answer redirects to the attempt's form), open the form, submit answers."""
+    state = {"next": "start", "path": None, "answers": None}
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
 
     def make():
-        headers = session.headers(**{"Content-Type": "application/x-www-form-urlencoded"})
-        if state["path"] is None:
-            state["path"] = "pending"
-            return ("POST", QUIZ + "/start", urlencode({"csrf_token": session.csrf}).encode(), headers)
-        path = _open_attempt(session)
-        form = session.get(path)
-        answers = {"csrf_token": [session.csrf]}
-        for name, value in re.findall(r'<input type="(?:radio|checkbox)" name="([^"]+)" value="([^"]+)"', form):
-            answers.setdefault(name, [value])
-        for name in re.findall(r'<input type="text" id="[^"]+" name="([^"]+)"', form):
-            answers[name] = ["an answer"]
-        for name, value in re.findall(
-            r'name="([^"]+)">\s*<option value="">[^<]*</option>\s*<option value="([^"]+)"', form
-        ):
-            answers[name] = [value]
-        state["path"] = None
-        return ("POST", path, urlencode(answers, doseq=True).encode(), headers)
+        if state["next"] == "form":
+            return ("GET", state["path"], None, session.headers())
+        if state["next"] == "submit":
+            return (
+                "POST",
+                state["path"],
+                urlencode(state["answers"], doseq=True).encode(),
+                session.headers(**form_type),
+            )
+        return ("POST", QUIZ + "/start", urlencode({"csrf_token": session.csrf}).encode(), session.headers(**form_type))
 
+    def seen(status: int, location: str | None, body: bytes) -> None:
+        if state["next"] == "start" and status == 302 and location and "/attempts/" in location:
+            state["next"], state["path"] = "form", urlsplit(location).path
+        elif state["next"] == "form" and status == 200:
+            state["next"], state["answers"] = "submit", _answers(session, body.decode())
+        else:  # submitted (or refused): start again
+            state["next"] = "start"
+
+    make.seen = seen
     return make
 
 
-def _open_attempt(session: Session) -> str:
-    page = session.get(QUIZ)
-    match = re.search(r'href="(/modules/[^"]+/quiz/attempts/\d+)">Continue attempt', page)
-    return match.group(1) if match else QUIZ
+def _answers(session: Session, form: str) -> dict[str, list[str]]:
+    """Some answer to every question of an attempt's form (right or wrong does not matter here)."""
+    answers = {"csrf_token": [session.csrf]}
+    for name, value in re.findall(r'<input type="(?:radio|checkbox)" name="([^"]+)" value="([^"]+)"', form):
+        answers.setdefault(name, [value])
+    for name in re.findall(r'<input type="text" id="[^"]+" name="([^"]+)"', form):
+        answers[name] = ["an answer"]
+    for name, value in MATCH_SELECT.findall(form):
+        answers[name] = [value]
+    return answers
 
 
 def cpu_seconds(server: subprocess.Popen) -> float:
@@ -284,7 +294,7 @@ def main() -> None:
                     lambda: fixed_progress(sessions),
                 ),
                 # an attempt is started and answered on one connection, by one learner
-                "quiz start / submit": (app_base, [quiz_maker(share[0]) for share in shares], None),
+                "quiz: start, form, submit": (app_base, [quiz_maker(share[0]) for share in shares], None),
                 "supervisor grid (2,000)": (app_base, [get_maker(team, boss)], lambda: fixed_gets(team, [boss])),
             }
             use_wrk = wrk.available() and not args.python_only

@@ -2,8 +2,9 @@
 
 Run: make bench-http   (or .venv/bin/python bench/serve.py [--seconds 6] [--rounds 3] [--connections 8])
 
-For each page: capacity (closed loop, N keep-alive connections) as a ratio of the bare route's,
-then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the resident
+For each page: capacity (closed loop, N keep-alive connections) as a ratio of the bare route's
+measured just before it (the median of the rounds' ratios, so the machine's drift over a round
+does not favour one row), then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the resident
 memory of each app worker after the run. Goals: lesson page >= 40% of the bare route's throughput,
 progress report >= 30%, p95 under 50 ms at half of capacity, 0 errors, workers under 150 MB.
 """
@@ -299,9 +300,10 @@ def main() -> None:
             }
             use_wrk = wrk.available() and not args.python_only
             print(f"capacity: {'wrk' if use_wrk else 'the Python generator'}, {args.connections} keep-alive "
-                  f"connections rotating through {len(sessions)} learners, {args.seconds:g} s, median of "
-                  f"{args.rounds} rounds taken in turn (so drift hits every row alike); latency: the Python "
-                  f"constant-rate generator at half that capacity")  # fmt: skip
+                  f"connections rotating through {len(sessions)} learners, {args.seconds:g} s, {args.rounds} "
+                  f"rounds; each row's ratio is the median over the rounds of its throughput to the bare "
+                  f"route's measured just before it (this machine's speed drifts within a minute); latency: "
+                  f"the Python constant-rate generator at half that capacity")  # fmt: skip
 
             server_of = {app_base: app_proc, bare_base: bare_proc}
 
@@ -321,10 +323,17 @@ def main() -> None:
                 served = result.throughput * args.seconds
                 return result, (cpu_seconds(server_of[base]) - before) / served * 1000 if served else float("nan")
 
+            bare = "bare Flask route"
             rounds = {name: [] for name in pages}
+            ratios = {name: [] for name in pages}
             for _ in range(args.rounds):
                 for name, page in pages.items():
+                    if name == bare:
+                        continue
+                    rounds[bare].append(measure(*pages[bare]))
                     rounds[name].append(measure(*page))
+                    ratios[name].append(rounds[name][-1][0].throughput / rounds[bare][-1][0].throughput)
+            ratios[bare] = [1.0]
             for name, results in rounds.items():
                 print(
                     f"  {name}: "
@@ -333,14 +342,14 @@ def main() -> None:
             rounds = {name: [r for r, _cpu in results] for name, results in rounds.items()}
             columns = ("req/s", "x bare", "rate", "p50 ms", "p95 ms", "p99 ms", "errors")
             print(f"{'request':<26}" + "".join(f"{c:>9}" for c in columns))
-            bare_rps = statistics.median(r.throughput for r in rounds["bare Flask route"])
             for name, (base, makers, _fixed) in pages.items():
                 rps = statistics.median(r.throughput for r in rounds[name])
+                ratio = statistics.median(ratios[name])
                 errors = sum(r.errors for r in rounds[name])
                 renew_cookies()
                 half = constant_rate(base, makers, max(1.0, rps / 2), args.seconds)
                 print(
-                    f"{name:<26}{rps:>9.0f}{rps / bare_rps:>9.2f}{rps / 2:>8.0f}"
+                    f"{name:<26}{rps:>9.0f}{ratio:>9.2f}{rps / 2:>8.0f}"
                     f"{half.p50 * 1000:>9.1f}{half.percentile(95) * 1000:>9.1f}{half.percentile(99) * 1000:>9.1f}"
                     f"{errors + half.errors:>8}"
                 )

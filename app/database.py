@@ -44,6 +44,9 @@ def reads_first(view: Callable) -> Callable:
     return view
 
 
+_READS_KEY = "_request_reads"  # the app context's _RequestReads, on ``flask.g``
+
+
 class _RequestReads:
     """What one app context (a request, a command) reads outside the ORM session."""
 
@@ -60,9 +63,6 @@ def _request_reads() -> _RequestReads:
         reads = _RequestReads()
         setattr(g, _READS_KEY, reads)
     return reads
-
-
-_READS_KEY = "_request_reads"
 
 
 def read_connection(db: SQLAlchemy) -> Connection:

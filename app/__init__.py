@@ -85,9 +85,6 @@ def register_extensions(app: Flask) -> None:
 
     register_kept_csrf_tokens(app)
     login_manager.init_app(app)
-    from app.auth.sessions import browser_identifier
-
-    login_manager._session_identifier_generator = browser_identifier  # Flask-Login's hook for it
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"

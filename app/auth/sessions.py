@@ -16,7 +16,6 @@ import time
 
 from flask import current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import login_user, logout_user
-from flask_login.utils import _create_identifier
 
 from app.auth import bp
 from app.auth.safety import safe_next
@@ -37,24 +36,6 @@ _SIGNED_OUT_PAGES = {
     "auth.forgot_password",
     "auth.reset_password",
 }
-
-
-MAX_BROWSERS_KEPT = 4096  # (address, browser name) pairs; a worker forgets them all past this
-_browser_identifiers: dict[tuple[str | None, str | None], str] = {}
-
-
-def browser_identifier() -> str:
-    """Flask-Login's session-protection identifier, a hash of the visitor's address and browser name,
-    kept per (address, browser name): it is checked on every signed-in request, and hashing cost more
-    than the rest of the check. The key is exactly what the hash is made of, so the answer is the same."""
-    headers = request.headers
-    key = (headers.get("X-Forwarded-For", request.remote_addr), headers.get("User-Agent"))
-    identifier = _browser_identifiers.get(key)
-    if identifier is None:
-        if len(_browser_identifiers) >= MAX_BROWSERS_KEPT:
-            _browser_identifiers.clear()
-        identifier = _browser_identifiers[key] = _create_identifier()
-    return identifier
 
 
 def begin_session(user: User, *, fresh: bool = True) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,36 +14,10 @@ from app.database import configure_engine, end_reads, set_write_intent
 from app.extensions import csrf, db, login_manager, migrate
 
 
-class CourseApp(Flask):
-    """Flask, deciding once per view or hook function whether it must be run as a coroutine.
-
-    Flask asks on every call of every hook, view and template context processor, about fifteen times
-    per page, and each answer (``inspect.iscoroutinefunction``) costs as much as a small hook.
-    """
-
-    MAX_KEPT = 4096  # functions; the app registers a few hundred
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync_functions: dict[Callable, Callable] = {}
-
-    def ensure_sync(self, func: Callable) -> Callable:
-        try:
-            return self._sync_functions[func]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable callable: ask every time, as Flask does
-            return super().ensure_sync(func)
-        if len(self._sync_functions) >= self.MAX_KEPT:
-            self._sync_functions.clear()
-        sync = self._sync_functions[func] = super().ensure_sync(func)
-        return sync
-
-
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a config class, or a mapping of overrides (tests)."""
     base = config if isinstance(config, type) else config_from_env()
-    app = CourseApp(__name__, instance_path=str(Path(base.INSTANCE_PATH).resolve()))
+    app = Flask(__name__, instance_path=str(Path(base.INSTANCE_PATH).resolve()))
     app.config.from_object(base)
     if isinstance(config, Mapping):
         app.config.update(config)

@@ -75,15 +75,19 @@ def read_connection(db: SQLAlchemy) -> Connection:
     cost more than a light page's queries together. That transaction ends when the ORM session
     commits, rolls back or closes, or with the app context (:func:`end_reads`).
     """
-    sessions = db.session
-    if _write_intent.get() or (sessions.registry.has() and sessions().in_transaction()):
-        session = sessions()
+    if _write_intent.get() or _session_in_transaction(db):
+        session = db.session()
         session.flush()
         return session.connection()
     reads = _request_reads()
     if reads.connection is None:
         reads.connection = _begin_reading(db.engine)
     return reads.connection
+
+
+def _session_in_transaction(db: SQLAlchemy) -> bool:
+    """Whether the request's ORM session exists and has begun a transaction (without making one)."""
+    return db.session.registry.has() and db.session().in_transaction()
 
 
 def _begin_reading(engine: Engine) -> Connection:
@@ -121,7 +125,7 @@ def end_reads() -> None:
 def end_reading(db: SQLAlchemy) -> None:
     """End what this request has read so far, before it writes in a new transaction: a commit when
     the ORM session has a transaction of its own, else just the read-only one."""
-    if db.session.registry.has() and db.session().in_transaction():
+    if _session_in_transaction(db):
         db.session.commit()
     else:
         end_reads()
@@ -137,15 +141,16 @@ def _forget_what_was_read(_session, *_args) -> None:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(db: SQLAlchemy) -> Iterator[Connection]:
     """A short write transaction on a pooled connection, outside the ORM session, for the hottest
     writes (a progress report): Core statements only, without the session's unit of work, which
-    costs more than the write itself. It begins IMMEDIATE on SQLite and commits at the end of the
-    block, or rolls back if the block raises. End the request's reads first (:func:`end_reading`):
-    on SQLite, a read transaction left open on another connection would keep the write waiting
-    for nothing, and on any database it would read older data than the write sees.
+    costs more than the write itself. It ends what the request has read first (:func:`end_reading`):
+    on SQLite, a read transaction left open on another connection would keep the write waiting for
+    nothing, and on any database it would read older data than the write sees. It begins IMMEDIATE
+    on SQLite and commits at the end of the block, or rolls back if the block raises.
     """
-    with write_intent(), engine.begin() as connection:
+    end_reading(db)
+    with write_intent(), db.engine.begin() as connection:
         yield connection
 
 

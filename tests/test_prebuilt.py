@@ -123,7 +123,7 @@ def test_a_write_stores_what_sqlalchemy_would_store(app, progress_rows):
     at = datetime(2026, 5, 6, 7, 8, 9, 123456)
     values = {"watched": [[1.5, 9.25]], "completed_at": at, "speed": 1.25, "updated_at": at}
     db.session.commit()
-    with write_transaction(db.engine) as connection:
+    with write_transaction(db) as connection:
         with recorded_statements(app) as statements:
             assert _WRITE.execute(connection, row_id=ids[0], **values) == 1
         assert any(sql.startswith("UPDATE lesson_progress") for sql in statements)

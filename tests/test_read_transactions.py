@@ -121,8 +121,7 @@ def test_ending_the_reading_commits_a_session_transaction(person):
 
 
 def test_a_write_transaction_commits_on_its_own_connection(person):
-    end_reading(db)
-    with write_transaction(db.engine) as connection:
+    with write_transaction(db) as connection:
         assert not db.session().in_transaction()
         connection.execute(update(User).where(User.id == person.id).values(name="Written"))
     db.session.remove()
@@ -130,7 +129,7 @@ def test_a_write_transaction_commits_on_its_own_connection(person):
 
 
 def test_a_write_transaction_rolls_back_when_its_block_fails(person):
-    with pytest.raises(RuntimeError), write_transaction(db.engine) as connection:
+    with pytest.raises(RuntimeError), write_transaction(db) as connection:
         connection.execute(update(User).where(User.id == person.id).values(name="Lost"))
         raise RuntimeError("a failed check")
     assert _name(read_connection(db), person.id) == "Before"
@@ -139,7 +138,7 @@ def test_a_write_transaction_rolls_back_when_its_block_fails(person):
 def test_a_write_transaction_is_seen_elsewhere_only_once_it_ends(person):
     """One transaction; on SQLite it holds the write lock from its start (BEGIN IMMEDIATE), so a
     read-then-write cannot fail with "database is locked" at its write."""
-    with write_transaction(db.engine) as connection:
+    with write_transaction(db) as connection:
         connection.execute(update(User).where(User.id == person.id).values(name="Written"))
         assert _name_elsewhere(person.id) == "Before"  # another worker's view
         if db.engine.dialect.name == "sqlite":
@@ -161,3 +160,14 @@ def _name_elsewhere(user_id: int) -> str:
         return cursor.fetchone()[0]
     finally:
         raw.close()
+
+
+def test_a_write_transaction_ends_the_reads_before_it(person):
+    """Its write lock must not wait behind the request's own read transaction, nor read older data."""
+    first = read_connection(db)
+    current_versions()
+    with write_transaction(db) as connection:
+        assert first.closed
+        assert "shared_state_versions" not in transaction_info()
+        connection.execute(update(User).where(User.id == person.id).values(name="Written"))
+    assert _name(read_connection(db), person.id) == "Written"

@@ -23,7 +23,7 @@ from werkzeug.security import safe_join
 from app.auth.forms import EmptyForm
 from app.auth.person import signed_in
 from app.course.states import ModuleState
-from app.database import end_reading, reads_first, write_transaction
+from app.database import reads_first, write_transaction
 from app.extensions import db
 from app.kept_pages import KeptPage, can_keep_page
 from app.learn import bp
@@ -251,8 +251,7 @@ def _cues_html(lesson: LessonOutline, macro: str, src: str | None) -> Markup:
 
 def _note_started(lesson: LessonOutline) -> None:
     user_id = current_user.id
-    end_reading(db)  # the write below begins IMMEDIATE on its own connection
-    with write_transaction(db.engine) as connection:
+    with write_transaction(db) as connection:  # BEGIN IMMEDIATE on its own connection
         if lesson.kind == "video":
             note_opened(connection, user_id, lesson)
         else:
@@ -274,8 +273,7 @@ def report_progress(slug: str, lesson_slug: str):
     except BadReport as error:
         return jsonify(error="This progress report was not saved.", detail=str(error)), 400
     user_id = person.id
-    end_reading(db)  # so the write lock is held only while writing
-    with write_transaction(db.engine) as connection:
+    with write_transaction(db) as connection:  # the write lock is held only while writing
         outcome = apply_report(connection, user_id, lesson, report)
     return jsonify(
         watched=outcome.watched,

@@ -56,14 +56,29 @@ def course_validate(directory: str | None) -> None:
 
 @course_cli.command("import")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def course_import(directory: str | None) -> None:
-    """Validate, then upsert every module by slug in one transaction."""
-    report, problems = import_from_files(_directory(directory))
+@click.option(
+    "--replace-browser-changes",
+    is_flag=True,
+    help="Also bring modules changed in the browser since their last import back to their files.",
+)
+def course_import(directory: str | None, replace_browser_changes: bool) -> None:
+    """Validate, then upsert every module by slug in one transaction.
+
+    A module changed in the browser since its files were imported is kept as it is when its files
+    differ, unless --replace-browser-changes is given.
+    """
+    report, problems = import_from_files(_directory(directory), replace_browser_changes=replace_browser_changes)
     if report is None:
         for problem in sorted(problems):
             click.echo(str(problem))
         raise click.ClickException(f"Nothing imported: {len(problems)} problem(s) found.")
     click.echo(f"Imported: {report.summary()}.")
+    for slug in report.kept:
+        click.echo(
+            f"Kept {slug}: it was changed in the browser since its files were imported, and its files differ. "
+            f"To keep the browser's changes in the files: flask course export {slug} {directory or 'modules'}; "
+            f"to undo them: flask course import --replace-browser-changes."
+        )
 
 
 @users_cli.command("create")

@@ -1,5 +1,6 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.access import role_required
 from app.auth.forms import EmptyForm
@@ -14,7 +15,11 @@ from app.models import Module, Role
 @bp.route("/")
 @role_required(Role.AUTHOR)
 def index():
-    return render_template("author/index.html", modules=course_modules(include_drafts=True), form=EmptyForm())
+    # Modules written in the browser have no files for an import to change: only imported ones count.
+    changed = set(db.session.scalars(select(Module.id).where(Module.changed_in_browser, Module.source_path != "")))
+    return render_template(
+        "author/index.html", modules=course_modules(include_drafts=True), changed_in_browser=changed, form=EmptyForm()
+    )
 
 
 @bp.route("/check")
@@ -27,16 +32,26 @@ def check():
 @bp.route("/import", methods=["POST"])
 @role_required(Role.AUTHOR)
 def run_import():
-    report, problems = import_from_files()
+    replace = request.form.get("replace_browser_changes") == "1"
+    report, problems = import_from_files(replace_browser_changes=replace)
     if report is None:
         flash(
             f"Nothing was imported: the course files have {len(problems)} problem(s). Fix them and try again.",
             "error",
         )
         return redirect(url_for("author.check"))
-    record_change(None, current_user, "imported the course files", report.summary())
+    what = "imported the course files" + (", replacing changes made in the browser" if replace else "")
+    record_change(None, current_user, what, report.summary())
     db.session.commit()
     flash(f"Course imported: {report.summary()}.", "success")
+    if report.kept:
+        titles = db.session.scalars(select(Module.title).where(Module.slug.in_(report.kept)).order_by(Module.position))
+        flash(
+            "Kept as they are, because they were changed here since their files were imported and their files "
+            f"differ: {', '.join(f'“{t}”' for t in titles)}. Download a module (its page has the .zip) to put those "
+            "changes in its files, or use “Import and replace browser changes” to undo them.",
+            "info",
+        )
     return redirect(url_for("author.index"))
 
 
@@ -45,7 +60,8 @@ def run_import():
 def toggle_publish(module_id: int):
     module = db.session.get(Module, module_id) or abort(404)
     module.published = not module.published
-    record_change(module, current_user, "published the module" if module.published else "unpublished the module")
+    what = "published the module" if module.published else "unpublished the module"
+    record_change(module, current_user, what, in_files=False)  # an import never changes publishing
     db.session.commit()
     state = "published: learners can see it" if module.published else "unpublished: learners no longer see it"
     flash(f"“{module.title}” is {state}.", "success")

@@ -2,7 +2,9 @@
 
 Only fields that differ are assigned, so importing the same files twice writes nothing.
 Lessons are matched by slug, so a learner's progress survives edits to a module; a
-lesson that disappears from the files is archived rather than deleted.
+lesson that disappears from the files is archived rather than deleted. Modules named in
+``keep`` are left exactly as they are (an author changed them in the browser since their
+files were imported: see ``app.course_files``).
 """
 
 from __future__ import annotations
@@ -24,25 +26,35 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # slugs of modules left as changed in the browser
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.archived)
 
+    def updated_slugs(self) -> set[str]:
+        return {name.removeprefix("module ") for name in self.updated}
+
     def summary(self) -> str:
-        return (
+        text = (
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.archived)} archived"
         )
+        return text + (f", {len(self.kept)} kept with changes made in the browser" if self.kept else "")
 
 
-def import_course(session: Session, course: CourseSpec, root: Path) -> ImportReport:
-    """Bring the database in line with ``course``; the caller commits or rolls back."""
+def import_course(session: Session, course: CourseSpec, root: Path, keep: frozenset[str] = frozenset()) -> ImportReport:
+    """Bring the database in line with ``course``, except the modules whose slugs are in ``keep``;
+    the caller commits or rolls back."""
     report = ImportReport()
     existing = {m.slug: m for m in session.scalars(select(Module))}
     modules: dict[str, Module] = {}
     for spec in course.modules:
         module = existing.get(spec.slug)
+        if module is not None and spec.slug in keep:
+            modules[spec.slug] = module  # still there for other modules' prerequisites
+            report.kept.append(spec.slug)
+            continue
         if module is None:
             module = Module(slug=spec.slug)
             session.add(module)
@@ -58,6 +70,8 @@ def import_course(session: Session, course: CourseSpec, root: Path) -> ImportRep
             report.updated.append(f"module {spec.slug}")
     session.flush()
     for spec in course.modules:
+        if spec.slug in report.kept:
+            continue
         wanted = {modules[s].id for s in course.resolved_prerequisites(spec)}
         module = modules[spec.slug]
         if module.prerequisite_ids != wanted:
@@ -66,8 +80,12 @@ def import_course(session: Session, course: CourseSpec, root: Path) -> ImportRep
                 report.updated.append(f"module {spec.slug}")
     for spec in course.modules:
         name = f"module {spec.slug}"
+        if spec.slug in report.kept:
+            continue
         if name not in report.created and name not in report.updated:
             report.unchanged.append(name)
+        if modules[spec.slug].changed_in_browser:  # its files now hold what the browser changed, or replace it
+            modules[spec.slug].changed_in_browser = False
     session.flush()
     return report
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -34,6 +34,9 @@ class Module(Base):
     published: Mapped[bool] = mapped_column(default=True)
     source_path: Mapped[str] = mapped_column(String(400), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # An author changed it in the browser since its files were last imported (or found to match):
+    # its files do not hold that work, so an import keeps the module unless told to replace it.
+    changed_in_browser: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="module",

@@ -191,8 +191,12 @@ def test_past_attempts_are_listed_without_reading_their_questions(app, client, r
     with recorded_statements(app) as statements:
         page = client.get(QUIZ).get_data(as_text=True)
         started = client.post(QUIZ + "/start")
-    assert page.count("Not passed") == 40 and "Attempt 40" in page
+    assert page.count("Not passed") == 10, "the newest ten are listed"
+    assert page.index("Attempt 40") < page.index("Attempt 31") and "Attempt 30<" not in page
+    assert "The newest 10 of your 40 attempts" in page and "Show all 40 attempts" in page
     assert started.headers["Location"].endswith("/quiz/attempts/41")
     snapshot_reads = [s for s in statements if s.lstrip().startswith("SELECT") and "quiz_attempts.questions" in s]
     assert snapshot_reads == [], "past attempts' questions are never loaded"
     assert client.get(started.headers["Location"]).status_code == 200
+    every = client.get(QUIZ + "?attempts=all").get_data(as_text=True)
+    assert every.count("Not passed") == 40 and "Attempt 1<" in every and "Show all" not in every

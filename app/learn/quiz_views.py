@@ -21,6 +21,9 @@ from app.learn.quizzes import (
 from app.learn.routes import module_view
 from app.models import Quiz, QuizAttempt
 
+# A quiz open to unlimited attempts can collect many: the page lists the newest, and all on request.
+RECENT_ATTEMPTS_SHOWN = 10
+
 
 def _open_quiz(slug: str) -> tuple[ModuleView, Quiz]:
     """The module's quiz, if it is open to this person; a message saying what opens it otherwise."""
@@ -50,8 +53,17 @@ def _attempt(quiz: Quiz, number: int) -> QuizAttempt:
 @login_required
 def quiz(slug: str):
     view, quiz = _open_quiz(slug)
+    current = standing(current_user, quiz)
+    done = [a for a in reversed(current.attempts) if a.submitted_at is not None]  # newest first
+    shown = done if request.args.get("attempts") == "all" else done[:RECENT_ATTEMPTS_SHOWN]
     return render_template(
-        "learn/quiz.html", view=view, quiz=quiz, standing=standing(current_user, quiz), form=EmptyForm()
+        "learn/quiz.html",
+        view=view,
+        quiz=quiz,
+        standing=current,
+        done=done,
+        shown=shown,
+        form=EmptyForm(),
     )
 
 

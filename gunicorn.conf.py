@@ -17,17 +17,21 @@ bind = _env("bind", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # Two workers per core keep the CPU busy while some requests wait on the database, without
 # multiplying memory (each worker stays well under 150 MB).
 workers = int(_env("workers", str(multiprocessing.cpu_count() * 2)))
-# One request at a time per worker (the gthread worker still holds keep-alive connections for it).
-# A second thread bought nothing measurable: the database answers in microseconds, and two busy
-# threads hand the interpreter lock back and forth around every database call, which cost a
-# progress report about a third more CPU (bench/README.md). Concurrency comes from the workers.
-# A site whose database is across a network, or that streams video without nginx, may want
-# GUNICORN_THREADS=2 or more.
+# Sync workers: one request at a time per worker, in the worker's only thread, and no keep-alive.
+# This is gunicorn's design for a buffering proxy in front (nginx, docs/deploy.md), which reads the
+# client's request and takes the answer at once, so slow phones never hold a worker, and which talks
+# to gunicorn over a new connection per request anyway. The gthread worker (the earlier default, one
+# thread) measured 15-30% more CPU per lesson page and progress report: its polling thread and its
+# request thread hand the interpreter lock back and forth around every database call
+# (bench/README.md, item 26). Without a buffering proxy in front, use GUNICORN_WORKER_CLASS=gthread,
+# which keeps idle keep-alive connections in its poller. GUNICORN_THREADS above 1 also switches to
+# gthread (a site whose database is across a network may want that): more threads only add lock
+# hand-offs when the database answers in microseconds.
+worker_class = _env("worker_class", "sync")
 threads = int(_env("threads", "1"))
-worker_class = "gthread"
-timeout = int(_env("timeout", "30"))  # a stuck worker is replaced after this many seconds
+timeout = int(_env("timeout", "30"))  # a worker stuck on one request this long is replaced
 graceful_timeout = int(_env("graceful_timeout", "20"))
-keepalive = 5
+keepalive = 5  # gthread only: seconds an idle keep-alive connection is kept
 # Recycle workers now and then to bound memory growth. The app is loaded once in the master and
 # workers are forked from it, so a new worker costs a fork, not a fresh import of the app, and
 # workers share the app's code pages.

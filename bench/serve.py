@@ -2,11 +2,13 @@
 
 Run: make bench-http   (or .venv/bin/python bench/serve.py [--seconds 6] [--rounds 3] [--connections 8])
 
-For each page: capacity (closed loop, N keep-alive connections) as a ratio of the bare route's
-measured just before it (the median of the rounds' ratios, so the machine's drift over a round
-does not favour one row), then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the resident
-memory of each app worker after the run. Goals: lesson page >= 40% of the bare route's throughput,
-progress report >= 30%, p95 under 50 ms at half of capacity, 0 errors, workers under 150 MB.
+For each page: capacity (closed loop, N connections) as a ratio of the bare route's measured just
+before it (the median of the rounds' ratios, so the machine's drift over a round does not favour one
+row), then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the
+resident memory of each app worker after the run. Both servers use gunicorn.conf.py (sync workers,
+which close the connection after each answer, as behind nginx; GUNICORN_WORKER_CLASS=gthread measures
+the keep-alive worker instead). Goals: lesson page >= 40% of the bare route's throughput, progress
+report >= 30%, p95 under 50 ms at half of capacity, 0 errors, workers under 150 MB.
 """
 
 from __future__ import annotations

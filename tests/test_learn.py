@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app import media_files
 from app.extensions import db
 from app.models import Lesson, LessonProgress, Quiz, QuizAttempt, Reflection, utcnow
 
@@ -170,6 +171,32 @@ def test_media_supports_ranges_and_conditional_requests(client, auth, make_user,
     assert not_modified.status_code == 304
     not_modified.close()
     assert "private" in full.headers["Cache-Control"]
+
+
+def test_media_answers_an_open_or_large_range_in_bounded_parts(client, auth, make_user, course, monkeypatch):
+    """A player's "the rest of the file" gets at most MAX_RANGE_BYTES at a time, so no answer holds a
+    worker for a whole video; small and suffix ranges and whole-file requests are answered as asked."""
+    monkeypatch.setattr(media_files, "MAX_RANGE_BYTES", 1000)
+    auth.login(make_user("learner"))
+    head = client.head(VIDEO)
+    size = int(head.headers["Content-Length"])
+    head.close()
+    for asked, answered in (("bytes=100-", "100-1099"), ("bytes=0-5000", "0-999"), ("bytes=100-199", "100-199")):
+        part = client.get(VIDEO, headers={"Range": asked})
+        assert part.status_code == 206, asked
+        assert part.headers["Content-Range"] == f"bytes {answered}/{size}", asked
+        first, last = (int(n) for n in answered.split("-"))
+        assert len(part.data) == last - first + 1
+        part.close()
+    near_end = client.get(VIDEO, headers={"Range": f"bytes={size - 300}-"})
+    assert near_end.headers["Content-Range"] == f"bytes {size - 300}-{size - 1}/{size}" and len(near_end.data) == 300
+    near_end.close()
+    tail = client.get(VIDEO, headers={"Range": "bytes=-50"})
+    assert tail.status_code == 206 and len(tail.data) == 50
+    tail.close()
+    whole = client.get(VIDEO)
+    assert whole.status_code == 200 and len(whole.data) == size
+    whole.close()
 
 
 def test_media_refuses_unknown_and_traversal(client, auth, make_user, course):

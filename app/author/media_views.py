@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -20,6 +20,7 @@ from app.author.uploads import UploadRefused, human_size, media_files, media_pat
 from app.course import timing as timed
 from app.course.caption_checks import check_captions
 from app.extensions import csrf, db
+from app.media_files import send_media
 from app.models import Lesson, Module, Role
 
 VIDEO_SUFFIXES = (".webm", ".mp4")
@@ -188,9 +189,7 @@ def media_file(filename: str):
     """Any file under media/, for authors (lessons' files reach learners through learn.media)."""
     if media_path(_media_dir(), filename) is None:
         abort(404)
-    response = send_from_directory(_media_dir().resolve(), filename, conditional=True, max_age=0)
-    response.cache_control.private = True
-    return response
+    return send_media(_media_dir(), filename, max_age=0)
 
 
 @bp.route("/media/attach", methods=["POST"])

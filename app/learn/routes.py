@@ -42,6 +42,7 @@ from app.learn.progress import (
 )
 from app.learn.watching import BadReport, apply_report, note_opened, parse_report, served_token, watched_ratio
 from app.markdown_render import render_markdown
+from app.media_files import send_media
 from app.models import Lesson, Module, Reflection, utcnow
 from app.supervise.deadlines import is_overdue
 from app.supervise.queries import learner_deadlines
@@ -382,8 +383,8 @@ def _after(view: ModuleView, lesson: LessonOutline) -> str:
 def media(filename: str):
     """Serve a lesson's video or captions to someone who may open that lesson.
 
-    ``send_from_directory`` refuses paths outside the media folder and answers range and
-    conditional requests (206, ETag, If-None-Match), so seeking starts at once.
+    ``send_media`` refuses paths outside the media folder and answers range and conditional
+    requests (206, ETag, If-None-Match), so seeking starts at once.
     """
     lessons = db.session.scalars(
         select(Lesson)
@@ -408,9 +409,4 @@ def media(filename: str):
     accel = current_app.config.get("MEDIA_ACCEL_PREFIX")
     if accel:
         return _accel_redirect(accel, filename)
-    response = send_from_directory(
-        Path(current_app.config["MEDIA_DIR"]).resolve(), filename, conditional=True, max_age=3600
-    )
-    response.cache_control.public = False
-    response.cache_control.private = True
-    return response
+    return send_media(Path(current_app.config["MEDIA_DIR"]), filename, max_age=3600)

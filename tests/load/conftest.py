@@ -25,7 +25,7 @@ def _free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path, threads: int = 1) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -37,7 +37,8 @@ class Gunicorn:
             "APP_ENV": "development",
             "INSTANCE_PATH": str(log.parent),
             "GUNICORN_WORKERS": "2",
-            "GUNICORN_THREADS": "2",
+            # 1: the production config (sync workers); more: gthread workers with that many threads
+            "GUNICORN_THREADS": str(threads),
             "GUNICORN_ACCESSLOG": "",
         }
         self.process = subprocess.Popen(
@@ -78,8 +79,8 @@ class Gunicorn:
 def gunicorn(database_url, tmp_path):
     servers: list[Gunicorn] = []
 
-    def start() -> Gunicorn:
-        server = Gunicorn(database_url, tmp_path / f"gunicorn-{len(servers)}.log")
+    def start(threads: int = 1) -> Gunicorn:
+        server = Gunicorn(database_url, tmp_path / f"gunicorn-{len(servers)}.log", threads)
         servers.append(server)
         return server
 

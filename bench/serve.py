@@ -59,9 +59,9 @@ USER_AGENT = "Mozilla/5.0 (bench)"
 
 
 # Both servers run the production config with two changes. No access log. No worker recycling: the
-# benchmark's few keep-alive connections would all reconnect to the surviving worker when one is
-# recycled, leaving the other idle (browsers' short-lived connections spread out again by themselves);
-# and the memory figure is then the worst case, with nothing reset during the run.
+# memory figure is then the worst case, with nothing reset during the run (and, with keep-alive
+# workers, the benchmark's few connections would all reconnect to the surviving worker when one is
+# recycled, leaving the other idle).
 BENCH_GUNICORN = {"GUNICORN_ACCESSLOG": "", "GUNICORN_MAX_REQUESTS": "0"}
 
 
@@ -72,9 +72,11 @@ def free_port() -> int:
 
 
 def start_gunicorn(target: str, env: dict[str, str], log: Path, connections: int) -> tuple[subprocess.Popen, str]:
-    """Two workers, each taking at most half of the benchmark's keep-alive connections: otherwise
-    whichever worker wins the race to accept them can hold all of them for the whole run while the
-    other idles, and a round measures one core instead of two (rounds differed by 2-3x)."""
+    """Two workers. With keep-alive workers (GUNICORN_WORKER_CLASS=gthread) each takes at most half of
+    the benchmark's connections: otherwise whichever worker wins the race to accept them can hold all
+    of them for the whole run while the other idles, and a round measures one core instead of two
+    (rounds differed by 2-3x). Sync workers close every connection after its answer, so each new one
+    goes to whichever worker is free."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
@@ -167,8 +169,9 @@ def progress_maker(session: Session):
 
 
 def quiz_maker(session: Session):
-    """A learner taking the quiz over and over on one keep-alive connection, as their browser would:
-    start an attempt (its answer redirects to the attempt's form), open the form, submit answers."""
+    """A learner taking the quiz over and over on one client connection (kept alive if the server does),
+    as their browser would: start an attempt (its answer redirects to the attempt's form), open the
+    form, submit answers."""
     state = {"next": "start", "path": None, "answers": None}
     form_type = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -301,7 +304,7 @@ def main() -> None:
                 "supervisor grid (2,000)": (app_base, [get_maker(team, boss)], lambda: fixed_gets(team, [boss])),
             }
             use_wrk = wrk.available() and not args.python_only
-            print(f"capacity: {'wrk' if use_wrk else 'the Python generator'}, {args.connections} keep-alive "
+            print(f"capacity: {'wrk' if use_wrk else 'the Python generator'}, {args.connections} "
                   f"connections rotating through {len(sessions)} learners, {args.seconds:g} s, {args.rounds} "
                   f"rounds; each row's ratio is the median over the rounds of its throughput to the bare "
                   f"route's measured just before it (this machine's speed drifts within a minute); latency: "

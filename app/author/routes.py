@@ -15,11 +15,10 @@ from app.models import Module, Role
 @bp.route("/")
 @role_required(Role.AUTHOR)
 def index():
+    modules = course_modules(include_drafts=True)
     # Modules written in the browser have no files for an import to change: only imported ones count.
-    changed = set(db.session.scalars(select(Module.id).where(Module.changed_in_browser, Module.source_path != "")))
-    return render_template(
-        "author/index.html", modules=course_modules(include_drafts=True), changed_in_browser=changed, form=EmptyForm()
-    )
+    changed = {m.id for m in modules if m.changed_in_browser and m.source_path}
+    return render_template("author/index.html", modules=modules, changed_in_browser=changed, form=EmptyForm())
 
 
 @bp.route("/check")

@@ -74,6 +74,7 @@ class ModuleOutline:
     published: bool
     source_path: str
     updated_at: datetime
+    changed_in_browser: bool  # since its files were imported (the author page shows it)
     lessons: tuple[LessonOutline, ...]  # archived ones included, in order
     quiz: QuizOutline | None
     prerequisite_ids: frozenset[int]

@@ -20,9 +20,9 @@ workers = int(_env("workers", str(multiprocessing.cpu_count() * 2)))
 # Sync workers: one request at a time per worker, in the worker's only thread, and no keep-alive.
 # This is gunicorn's design for a buffering proxy in front (nginx, docs/deploy.md), which reads the
 # client's request and takes the answer at once, so slow phones never hold a worker, and which talks
-# to gunicorn over a new connection per request anyway. The gthread worker (the earlier default, one
-# thread) measured 15-30% more CPU per lesson page and progress report: its polling thread and its
-# request thread hand the interpreter lock back and forth around every database call
+# to gunicorn over a new connection per request anyway. Under the gthread worker (the earlier default,
+# one thread) a lesson page cost about a quarter more CPU, a progress report up to a fifth more: its
+# polling thread and its request thread hand the interpreter lock back and forth around database calls
 # (bench/README.md, item 26). Without a buffering proxy in front, use GUNICORN_WORKER_CLASS=gthread,
 # which keeps idle keep-alive connections in its poller. GUNICORN_THREADS above 1 also switches to
 # gthread (a site whose database is across a network may want that): more threads only add lock

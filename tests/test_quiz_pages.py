@@ -200,3 +200,4 @@ def test_past_attempts_are_listed_without_reading_their_questions(app, client, r
     assert client.get(started.headers["Location"]).status_code == 200
     every = client.get(QUIZ + "?attempts=all").get_data(as_text=True)
     assert every.count("Not passed") == 40 and "Attempt 1<" in every and "Show all" not in every
+    assert "All 40 of your attempts" in every and "Show the newest 10 only" in every

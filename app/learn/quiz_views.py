@@ -63,6 +63,7 @@ def quiz(slug: str):
         standing=current,
         done=done,
         shown=shown,
+        recent_shown=RECENT_ATTEMPTS_SHOWN,
         form=EmptyForm(),
     )
 

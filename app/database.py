@@ -9,6 +9,8 @@ behind writers.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -70,8 +72,8 @@ def read_connection(db: SQLAlchemy) -> Connection:
 
     Inside a transaction of the ORM session, or in a request that will write, it is the session's
     own connection: the read sees pending changes (flushed first, as autoflush would), and a writer
-    reads under its own lock. Otherwise it is a read-only transaction on a pooled connection, kept
-    for the rest of the request, without an ORM session at all: making one, and its bookkeeping,
+    reads under its own lock. Otherwise it is a read-only transaction on a connection of its own
+    (:func:`_take`), kept for the rest of the request, without an ORM session at all: making one, and its bookkeeping,
     cost more than a light page's queries together. That transaction ends when the ORM session
     commits, rolls back or closes, or with the app context (:func:`end_reads`).
     """
@@ -91,14 +93,96 @@ def _session_in_transaction(db: SQLAlchemy) -> bool:
 
 
 def _begin_reading(engine: Engine) -> Connection:
-    """A pooled connection in a read-only transaction begun on the driver itself: SQLAlchemy's own
-    transaction around it (its object, events and the rollback through them) costs more than the
-    page's queries. Giving the connection back to the pool rolls the transaction back."""
-    connection = engine.connect()
+    """A connection (see :func:`_take`) in a read-only transaction begun on the driver itself:
+    SQLAlchemy's own transaction around it (its object, events and the rollback through them) costs
+    more than the page's queries. :func:`_give_back` rolls it back."""
+    connection = _take(engine)
     if engine.dialect.name == "sqlite":
         connection.connection.driver_connection.execute("BEGIN")  # deferred: never the write lock
     # psycopg begins a transaction by itself at the first statement.
     return connection
+
+
+class _KeptConnection(threading.local):
+    """This thread's own connection to a SQLite database, kept from one request to the next."""
+
+    connection: Connection | None = None
+    pool: object = None  # the engine's pool when it was taken: disposing of the engine replaces it
+    pid: int = 0  # the process it was opened in: a forked worker opens its own
+    busy: bool = False  # in use by a transaction now
+
+
+_kept = _KeptConnection()
+# Connections a forked worker inherited from its parent: never used or closed in the worker (closing
+# one would release the parent's locks on the file), just held.
+_inherited: list[Connection] = []
+
+
+def _take(engine: Engine) -> Connection:
+    """A connection for one of the hot paths' transactions; :func:`_give_back` ends it.
+
+    On SQLite each thread keeps one connection from request to request: a pool checkout and check-in
+    (SQLAlchemy's connection object, the pool's bookkeeping and its events) cost more than a page's
+    queries, and a connection to a file cannot be dropped the way a server drops one. Any other
+    database lends one from the pool, whose ping notices a server that went away. A second
+    transaction while the kept connection is busy (one inside another) gets a pooled one too.
+    """
+    if engine.dialect.name != "sqlite" or _kept.busy:
+        return engine.connect()
+    kept = _kept.connection
+    usable = (
+        kept is not None
+        and _kept.pid == os.getpid()
+        and _kept.pool is engine.pool
+        and kept.engine is engine
+        and not kept.closed
+        and not kept.invalidated
+    )
+    if usable:
+        # A statement sent on it after its transaction was given back (a reference kept too long)
+        # would have begun another: end that rather than build on it.
+        _rollback(kept)
+    else:
+        _forget_kept()
+        kept = _kept.connection = engine.connect()
+        _kept.pool, _kept.pid = engine.pool, os.getpid()
+    _kept.busy = True
+    return kept
+
+
+def _rollback(connection: Connection) -> None:
+    """End the connection's transaction: SQLAlchemy's, if a statement through it began one, and the
+    driver's (a read-only transaction begun on the driver)."""
+    if connection.in_transaction():
+        connection.rollback()
+    driver = connection.connection.driver_connection
+    if driver.in_transaction:
+        driver.rollback()
+
+
+def _forget_kept() -> None:
+    kept, _kept.connection = _kept.connection, None
+    if kept is None:
+        return
+    if _kept.pid != os.getpid():
+        _inherited.append(kept)
+    else:
+        kept.close()  # back to its pool, which closes it if the engine was disposed of
+
+
+def _give_back(connection: Connection) -> None:
+    """Roll back what is left of the connection's transaction and return it: to the thread that
+    keeps it, else to the pool. A kept connection that cannot be rolled back is not kept."""
+    if connection is not _kept.connection:
+        connection.close()
+        return
+    try:
+        _rollback(connection)
+    except Exception:
+        _forget_kept()
+        raise
+    finally:
+        _kept.busy = False
 
 
 def transaction_info() -> dict:
@@ -119,7 +203,7 @@ def end_reads() -> None:
     reads.info.clear()
     if reads.connection is not None:
         connection, reads.connection = reads.connection, None
-        connection.close()
+        _give_back(connection)
 
 
 def end_reading(db: SQLAlchemy) -> None:
@@ -142,16 +226,21 @@ def _forget_what_was_read(_session, *_args) -> None:
 
 @contextmanager
 def write_transaction(db: SQLAlchemy) -> Iterator[Connection]:
-    """A short write transaction on a pooled connection, outside the ORM session, for the hottest
-    writes (a progress report): Core statements only, without the session's unit of work, which
-    costs more than the write itself. It ends what the request has read first (:func:`end_reading`):
+    """A short write transaction on a connection of its own (:func:`_take`), outside the ORM
+    session, for the hottest writes (a progress report): Core statements only, without the session's
+    unit of work, which costs more than the write itself. It ends what the request has read first (:func:`end_reading`):
     on SQLite, a read transaction left open on another connection would keep the write waiting for
     nothing, and on any database it would read older data than the write sees. It begins IMMEDIATE
     on SQLite and commits at the end of the block, or rolls back if the block raises.
     """
     end_reading(db)
-    with write_intent(), db.engine.begin() as connection:
-        yield connection
+    with write_intent():
+        connection = _take(db.engine)
+        try:
+            with connection.begin():  # the "begin" event below sends BEGIN IMMEDIATE on SQLite
+                yield connection
+        finally:
+            _give_back(connection)
 
 
 class RequestSession(flask_sqlalchemy.session.Session):

@@ -193,3 +193,34 @@ def test_the_served_token_is_signed_once_a_second_and_stamps_that_second(app, le
         clock[0] += 10
         gap = watching.served_at(later, lesson) - watching.served_at(first, lesson)
         assert gap.total_seconds() == 1
+
+
+def test_a_served_token_is_checked_once_and_its_age_every_time(app, learner, monkeypatch):
+    """A player sends its page's token with every report: the signature is checked once per worker,
+    the age limit on every report, and forged tokens are never kept."""
+    from app.learn import watching
+    from app.models import Lesson
+
+    clock = [1_900_000_000.0]
+    monkeypatch.setattr(watching.time, "time", lambda: clock[0])
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: clock[0])
+    monkeypatch.setattr(watching, "_verified_served", {})  # nothing kept from other tests
+    checks = []
+    real_loads = watching.URLSafeTimedSerializer.loads
+    monkeypatch.setattr(
+        watching.URLSafeTimedSerializer, "loads", lambda self, *a, **k: checks.append(1) or real_loads(self, *a, **k)
+    )
+    with app.test_request_context(), app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "watch-the-video"))
+        token = watching.served_token(lesson)
+        assert watching.served_at(token, lesson) is not None
+        clock[0] += 60
+        assert watching.served_at(token, lesson) is not None
+        assert len(checks) == 1
+        clock[0] += watching.SERVED_MAX_AGE
+        assert watching.served_at(token, lesson) is None  # too old, though kept
+        forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+        assert watching.served_at(forged, lesson) is None
+        assert watching.served_at(forged, lesson) is None
+        assert len(checks) == 3  # a forged token is checked each time it comes
+        assert all(key[1] != forged for key in watching._verified_served)

@@ -66,14 +66,31 @@ def _served_serializer() -> URLSafeTimedSerializer:
 
 
 def served_at(token: str | None, lesson: LessonOutline) -> datetime | None:
-    """When this lesson's page was served to the sender, if the token is genuine and recent."""
+    """When this lesson's page was served to the sender, if the token is genuine and recent.
+
+    A player sends its page's token with every report (one every few seconds while playing), so a
+    worker checks each token's signature once and keeps what it says; its age is checked every time.
+    """
     if not token:
         return None
-    try:
-        lesson_id, signed_at = _served_serializer().loads(token, max_age=SERVED_MAX_AGE, return_timestamp=True)
-    except BadData:
+    key = (current_app.secret_key, token)
+    signed = _verified_served.get(key)
+    if signed is None:
+        try:
+            lesson_id, signed_at = _served_serializer().loads(token, max_age=SERVED_MAX_AGE, return_timestamp=True)
+        except BadData:
+            return None
+        if len(_verified_served) >= 4096:
+            _verified_served.clear()
+        signed = _verified_served[key] = (lesson_id, signed_at.replace(tzinfo=None), signed_at.timestamp())
+    lesson_id, signed_at, stamp = signed
+    if not 0 <= time.time() - stamp <= SERVED_MAX_AGE:  # as the serializer's own max_age check
         return None
-    return signed_at.replace(tzinfo=None) if lesson_id == lesson.id else None
+    return signed_at if lesson_id == lesson.id else None
+
+
+# Genuine tokens only (a forged one is never kept): (secret key, token) -> (lesson id, when, its stamp).
+_verified_served: dict[tuple, tuple[object, datetime, float]] = {}
 
 
 def parse_report(data: object) -> Report:

@@ -1,10 +1,11 @@
 """Benchmark over HTTP: the app under gunicorn (2 workers) next to a bare Flask route under the same server.
 
-Run: make bench-http   (or .venv/bin/python bench/serve.py [--seconds 6] [--rounds 3] [--connections 8])
+Run: make bench-http   (or .venv/bin/python bench/serve.py [--seconds 6] [--slice 2] [--rounds 3]
+[--connections 8])
 
-For each page: capacity (closed loop, N connections) as a ratio of the bare route's measured just
-before it (the median of the rounds' ratios, so the machine's drift over a round does not favour one
-row), then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the
+For each page: capacity (closed loop, N connections) as a ratio of the bare route's, the two measured
+in turn a slice at a time (the median of the rounds' ratios, so the machine's drift within a minute
+does not favour one row), then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the
 resident memory of each app worker after the run. Both servers use gunicorn.conf.py (sync workers,
 which close the connection after each answer, as behind nginx; GUNICORN_WORKER_CLASS=gthread measures
 the keep-alive worker instead). Goals: lesson page >= 40% of the bare route's throughput, progress
@@ -29,6 +30,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -102,7 +104,9 @@ class Session:
         self.opener.addheaders = [("User-Agent", USER_AGENT)]
         token = TOKEN.search(self.get("/login")).group(1)
         self.post("/login", {"email": email, "password": password, "csrf_token": token})
-        self.csrf = re.search(r'data-csrf="([^"]+)"', self.get(LESSON)).group(1)
+        page = self.get(LESSON)
+        self.csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+        self.served = re.search(r'data-served="([^"]+)"', page).group(1)  # the player sends it back
 
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path) as response:
@@ -147,7 +151,7 @@ REPORTED_SECONDS = 0.1
 def _progress_request(session: Session, step: int) -> tuple:
     start = round(step * REPORTED_SECONDS, 3)
     end = round(start + REPORTED_SECONDS, 3)
-    body = json.dumps({"ranges": [[start, end]], "position": end, "speed": 1}).encode()
+    body = json.dumps({"ranges": [[start, end]], "position": end, "speed": 1, "served": session.served}).encode()
     headers = session.headers(**{"Content-Type": "application/json", "X-CSRFToken": session.csrf})
     return ("POST", LESSON + "/progress", body, headers)
 
@@ -211,6 +215,30 @@ def _answers(session: Session, form: str) -> dict[str, list[str]]:
     return answers
 
 
+@dataclass
+class Tally:
+    """One row's run in a round: its slices added up."""
+
+    requests: float = 0.0
+    seconds: float = 0.0
+    errors: int = 0
+    cpu: float = 0.0  # seconds of CPU the server's workers used
+
+    def add(self, requests: float, seconds: float, errors: int, cpu: float) -> None:
+        self.requests += requests
+        self.seconds += seconds
+        self.errors += errors
+        self.cpu += cpu
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu / self.requests * 1000 if self.requests else float("nan")
+
+
 def cpu_seconds(server: subprocess.Popen) -> float:
     """CPU time used so far by a gunicorn server's workers (user + system), counting workers that
     were recycled (max_requests) and reaped by the master: their time is in its children's total."""
@@ -242,6 +270,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--learners", type=int, default=200, help="signed-in learners the requests rotate through")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--slice", type=float, default=2, help="seconds of one turn; rows alternate with the bare route"
+    )
     parser.add_argument("--python-only", action="store_true", help="measure capacity without wrk")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -307,7 +338,8 @@ def main() -> None:
             print(f"capacity: {'wrk' if use_wrk else 'the Python generator'}, {args.connections} "
                   f"connections rotating through {len(sessions)} learners, {args.seconds:g} s, {args.rounds} "
                   f"rounds; each row's ratio is the median over the rounds of its throughput to the bare "
-                  f"route's measured just before it (this machine's speed drifts within a minute); latency: "
+                  f"route's, the two measured in turn {args.slice:g} s at a time (this machine's speed "
+                  f"drifts within a minute); latency: "
                   f"the Python constant-rate generator at half that capacity")  # fmt: skip
 
             server_of = {app_base: app_proc, bare_base: bare_proc}
@@ -318,33 +350,44 @@ def main() -> None:
                 with ThreadPoolExecutor(args.connections) as pool:
                     list(pool.map(lambda s: s.get("/about"), [*sessions, boss]))
 
-            def measure(base, makers, fixed):
+            def measure_pair(page, into_bare: Tally, into_page: Tally) -> None:
+                """The bare route and the page in turn, a slice of each at a time, so both meet the
+                same moods of the machine (its speed drifts within a minute)."""
                 renew_cookies()
-                before = cpu_seconds(server_of[base])
-                if use_wrk and fixed is not None:
-                    result = wrk.capacity(base, fixed(), args.seconds, len(makers))
-                else:
-                    result = capacity(base, makers, args.seconds)
-                served = result.throughput * args.seconds
-                return result, (cpu_seconds(server_of[base]) - before) / served * 1000 if served else float("nan")
+                jobs = []
+                for base, makers, fixed in (pages[bare], page):
+                    requests = fixed() if use_wrk and fixed is not None else None
+                    jobs.append((base, makers, requests))
+                slices = max(1, round(args.seconds / args.slice))
+                for _ in range(slices):
+                    for (base, makers, requests), tally in zip(jobs, (into_bare, into_page), strict=True):
+                        before = cpu_seconds(server_of[base])
+                        seconds = args.seconds / slices
+                        if requests is not None:
+                            seconds = max(1, round(seconds))  # wrk runs whole seconds
+                            result = wrk.capacity(base, requests, seconds, len(makers))
+                        else:
+                            result = capacity(base, makers, seconds)
+                        tally.add(result.throughput * seconds, seconds, result.errors,
+                                  cpu_seconds(server_of[base]) - before)  # fmt: skip
 
             bare = "bare Flask route"
-            rounds = {name: [] for name in pages}
+            rounds: dict[str, list[Tally]] = {name: [] for name in pages}
             ratios = {name: [] for name in pages}
             for _ in range(args.rounds):
                 for name, page in pages.items():
                     if name == bare:
                         continue
-                    rounds[bare].append(measure(*pages[bare]))
-                    rounds[name].append(measure(*page))
-                    ratios[name].append(rounds[name][-1][0].throughput / rounds[bare][-1][0].throughput)
+                    rounds[bare].append(Tally())
+                    rounds[name].append(Tally())
+                    measure_pair(page, rounds[bare][-1], rounds[name][-1])
+                    ratios[name].append(rounds[name][-1].throughput / rounds[bare][-1].throughput)
             ratios[bare] = [1.0]
             for name, results in rounds.items():
                 print(
                     f"  {name}: "
-                    + ", ".join(f"{r.throughput:.0f} req/s ({cpu:.2f} CPU ms per request)" for r, cpu in results)
+                    + ", ".join(f"{r.throughput:.0f} req/s ({r.cpu_ms:.2f} CPU ms per request)" for r in results)
                 )
-            rounds = {name: [r for r, _cpu in results] for name, results in rounds.items()}
             columns = ("req/s", "x bare", "rate", "p50 ms", "p95 ms", "p99 ms", "errors")
             print(f"{'request':<26}" + "".join(f"{c:>9}" for c in columns))
             for name, (base, makers, _fixed) in pages.items():

@@ -257,6 +257,33 @@ def cpu_seconds(server: subprocess.Popen) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+# Each benchmark request is a new TCP connection (sync workers close it after the answer), and each
+# closed one waits out a minute in TIME_WAIT. With tens of thousands of them, against about 28,000
+# local ports, new connections on the loopback stall for tens to hundreds of milliseconds: the latency
+# rows measured right after the capacity runs showed the loopback rather than the server. Production
+# has no ports to use up between nginx and gunicorn (a Unix socket, docs/deploy.md).
+SETTLED_TIME_WAIT = 8000
+SETTLE_SECONDS = 65
+
+
+def time_wait_connections() -> int | None:
+    try:
+        found = re.search(r"\btw (\d+)", Path("/proc/net/sockstat").read_text())
+    except OSError:
+        return None
+    return int(found.group(1)) if found else None
+
+
+def settle_loopback() -> None:
+    """Wait (a minute at most) until few closed connections are left in TIME_WAIT."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while (waiting := time_wait_connections()) is not None and waiting > SETTLED_TIME_WAIT:
+        if time.monotonic() > deadline:
+            print(f"  (still {waiting} connections in TIME_WAIT; measuring anyway)")
+            return
+        time.sleep(1)
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -395,6 +422,7 @@ def main() -> None:
                 ratio = statistics.median(ratios[name])
                 errors = sum(r.errors for r in rounds[name])
                 renew_cookies()
+                settle_loopback()
                 half = constant_rate(base, makers, max(1.0, rps / 2), args.seconds)
                 print(
                     f"{name:<26}{rps:>9.0f}{ratio:>9.2f}{rps / 2:>8.0f}"

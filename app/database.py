@@ -9,10 +9,11 @@ behind writers.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
 import flask_sqlalchemy.session
@@ -21,6 +22,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
+_log = logging.getLogger(__name__)
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
@@ -73,8 +75,8 @@ def read_connection(db: SQLAlchemy) -> Connection:
     Inside a transaction of the ORM session, or in a request that will write, it is the session's
     own connection: the read sees pending changes (flushed first, as autoflush would), and a writer
     reads under its own lock. Otherwise it is a read-only transaction on a connection of its own
-    (:func:`_take`), kept for the rest of the request, without an ORM session at all: making one, and its bookkeeping,
-    cost more than a light page's queries together. That transaction ends when the ORM session
+    (:func:`_take`), kept for the rest of the request, without an ORM session at all: making one,
+    and its bookkeeping, cost more than a light page's queries together. That transaction ends when the ORM session
     commits, rolls back or closes, or with the app context (:func:`end_reads`).
     """
     if _write_intent.get() or _session_in_transaction(db):
@@ -172,17 +174,22 @@ def _forget_kept() -> None:
 
 def _give_back(connection: Connection) -> None:
     """Roll back what is left of the connection's transaction and return it: to the thread that
-    keeps it, else to the pool. A kept connection that cannot be rolled back is not kept."""
+    keeps it, else to the pool. A kept connection that was invalidated, or whose rollback fails, is
+    dropped, as the pool drops one whose reset fails, and the next transaction opens another."""
     if connection is not _kept.connection:
         connection.close()
         return
-    try:
-        _rollback(connection)
-    except Exception:
-        _forget_kept()
-        raise
-    finally:
-        _kept.busy = False
+    _kept.busy = False
+    if not connection.invalidated:
+        try:
+            _rollback(connection)
+            return
+        except Exception:
+            _log.warning("dropping this thread's database connection: its rollback failed", exc_info=True)
+    _kept.connection = None
+    with suppress(Exception):  # it is broken already; what matters is that it is not used again
+        connection.invalidate()
+        connection.close()
 
 
 def transaction_info() -> dict:
@@ -228,9 +235,9 @@ def _forget_what_was_read(_session, *_args) -> None:
 def write_transaction(db: SQLAlchemy) -> Iterator[Connection]:
     """A short write transaction on a connection of its own (:func:`_take`), outside the ORM
     session, for the hottest writes (a progress report): Core statements only, without the session's
-    unit of work, which costs more than the write itself. It ends what the request has read first (:func:`end_reading`):
-    on SQLite, a read transaction left open on another connection would keep the write waiting for
-    nothing, and on any database it would read older data than the write sees. It begins IMMEDIATE
+    unit of work, which costs more than the write itself. It ends what the request has read first
+    (:func:`end_reading`): on SQLite, a read transaction left open on another connection would keep
+    the write waiting for nothing, and on any database it would read older data than the write sees. It begins IMMEDIATE
     on SQLite and commits at the end of the block, or rolls back if the block raises.
     """
     end_reading(db)

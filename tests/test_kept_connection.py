@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -91,6 +92,23 @@ def test_a_statement_sent_after_the_reads_ended_leaves_nothing_for_the_next_requ
     with db.engine.begin() as elsewhere:  # another worker
         elsewhere.execute(update(User).where(User.id == person.id).values(name="After"))
     assert read_connection(db).execute(select(User.name).where(User.id == person.id)).scalar_one() == "After"
+
+
+def test_a_kept_connection_whose_rollback_fails_is_dropped_not_reused(person, monkeypatch, caplog):
+    first = read_connection(db)
+    first.execute(select(User.id)).all()
+
+    def broken(_connection):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(database, "_rollback", broken)
+    end_reads()  # the request still ends normally
+    monkeypatch.undo()
+    second = _reading_connection()
+    assert second is not first
+    assert first.closed
+    if _kept_here():
+        assert "rollback failed" in caplog.text
 
 
 def test_a_forked_worker_opens_its_own_and_never_closes_its_parents(person, monkeypatch):

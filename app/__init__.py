@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
+from sqlalchemy.engine import make_url
 
 from app.config import Config, config_from_env
 from app.database import configure_engine, end_reads, set_write_intent
@@ -42,10 +43,17 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
         # A database file cannot drop a connection the way a server can: a ping before each
         # request's first query would be a wasted statement on every request.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+        options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+        if url.database not in (None, "", ":memory:") and url.query.get("mode") != "memory":
+            # Each thread keeps a connection of its own for the hot paths (app.database) beside the
+            # ORM session's pooled one: room for two per thread, up to ten threads (with the
+            # default overflow of 10). An in-memory database has a single connection anyway.
+            options.setdefault("pool_size", 10)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     from app.auth.cookie_sessions import VerifiedCookieSessions
 
     app.session_interface = VerifiedCookieSessions()

@@ -105,3 +105,24 @@ def test_production_sends_hsts(tmp_path):
 
 def test_development_sends_no_hsts(client):
     assert "Strict-Transport-Security" not in client.get("/about").headers
+
+
+@pytest.mark.parametrize(
+    ("url", "pool", "size"),
+    [
+        ("sqlite:///{tmp}/file.sqlite3", "QueuePool", 10),  # a kept and a pooled connection per thread
+        ("sqlite://", "StaticPool", None),  # in memory: one connection, no pool size to set
+        ("sqlite:///:memory:", "StaticPool", None),
+    ],
+)
+def test_the_sqlite_pool_has_room_for_each_threads_kept_connection(tmp_path, url, pool, size):
+    config = type("C", (Config,), {"SECRET_KEY": "x" * 40, "INSTANCE_PATH": tmp_path,
+                                   "SQLALCHEMY_DATABASE_URI": url.format(tmp=tmp_path)})  # fmt: skip
+    app = create_app(config)
+    with app.app_context():
+        assert type(db.engine.pool).__name__ == pool
+        if size is not None:
+            assert db.engine.pool.size() == size
+        assert db.session.execute(text("SELECT 1")).scalar_one() == 1
+        db.session.remove()
+        db.engine.dispose()

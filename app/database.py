@@ -76,8 +76,8 @@ def read_connection(db: SQLAlchemy) -> Connection:
     own connection: the read sees pending changes (flushed first, as autoflush would), and a writer
     reads under its own lock. Otherwise it is a read-only transaction on a connection of its own
     (:func:`_take`), kept for the rest of the request, without an ORM session at all: making one,
-    and its bookkeeping, cost more than a light page's queries together. That transaction ends when the ORM session
-    commits, rolls back or closes, or with the app context (:func:`end_reads`).
+    and its bookkeeping, cost more than a light page's queries together. That transaction ends when
+    the ORM session commits, rolls back or closes, or with the app context (:func:`end_reads`).
     """
     if _write_intent.get() or _session_in_transaction(db):
         session = db.session()
@@ -237,8 +237,9 @@ def write_transaction(db: SQLAlchemy) -> Iterator[Connection]:
     session, for the hottest writes (a progress report): Core statements only, without the session's
     unit of work, which costs more than the write itself. It ends what the request has read first
     (:func:`end_reading`): on SQLite, a read transaction left open on another connection would keep
-    the write waiting for nothing, and on any database it would read older data than the write sees. It begins IMMEDIATE
-    on SQLite and commits at the end of the block, or rolls back if the block raises.
+    the write waiting for nothing, and on any database it would read older data than the write sees.
+    It begins IMMEDIATE on SQLite and commits at the end of the block, or rolls back if the block
+    raises.
     """
     end_reading(db)
     with write_intent():

@@ -5,11 +5,12 @@ Run: make bench-http   (or .venv/bin/python bench/serve.py [--seconds 6] [--slic
 
 For each page: capacity (closed loop, N connections) as a ratio of the bare route's, the two measured
 in turn a slice at a time (the median of the rounds' ratios, so the machine's drift within a minute
-does not favour one row), then p50/p95/p99 and errors at a constant rate of half that page's capacity; finally the
-resident memory of each app worker after the run. Both servers use gunicorn.conf.py (sync workers,
-which close the connection after each answer, as behind nginx; GUNICORN_WORKER_CLASS=gthread measures
-the keep-alive worker instead). Goals: lesson page >= 40% of the bare route's throughput, progress
-report >= 30%, p95 under 50 ms at half of capacity, 0 errors, workers under 150 MB.
+does not favour one row), then p50/p95/p99 and errors at a constant rate of half that page's
+capacity; finally the resident memory of each app worker after the run. Both servers use
+gunicorn.conf.py (sync workers, which close the connection after each answer, as behind nginx;
+GUNICORN_WORKER_CLASS=gthread measures the keep-alive worker instead). Goals: lesson page >= 40% of
+the bare route's throughput, progress report >= 30%, p95 under 50 ms at half of capacity, 0 errors,
+workers under 150 MB.
 """
 
 from __future__ import annotations
@@ -386,12 +387,13 @@ def main() -> None:
                     requests = fixed() if use_wrk and fixed is not None else None
                     jobs.append((base, makers, requests))
                 slices = max(1, round(args.seconds / args.slice))
+                seconds = args.seconds / slices
+                if use_wrk:
+                    seconds = max(1, round(seconds))  # wrk runs whole seconds
                 for _ in range(slices):
                     for (base, makers, requests), tally in zip(jobs, (into_bare, into_page), strict=True):
                         before = cpu_seconds(server_of[base])
-                        seconds = args.seconds / slices
                         if requests is not None:
-                            seconds = max(1, round(seconds))  # wrk runs whole seconds
                             result = wrk.capacity(base, requests, seconds, len(makers))
                         else:
                             result = capacity(base, makers, seconds)

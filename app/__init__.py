@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.engine import make_url
 
 from app.config import Config, config_from_env
-from app.database import configure_engine, end_reads, set_write_intent
+from app.database import configure_engine, end_reads, set_write_intent, sqlite_file
 from app.extensions import csrf, db, login_manager, migrate
 
 
@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
         # A database file cannot drop a connection the way a server can: a ping before each
         # request's first query would be a wasted statement on every request.
         options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
-        if url.database not in (None, "", ":memory:") and url.query.get("mode") != "memory":
+        if sqlite_file(url) is not None:
             # Each thread keeps a connection of its own for the hot paths (app.database) beside the
             # ORM session's pooled one: room for two per thread, up to ten threads (with the
             # default overflow of 10). An in-memory database has a single connection anyway.

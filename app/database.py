@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -19,8 +20,10 @@ from contextvars import ContextVar
 import flask_sqlalchemy.session
 from flask import g, has_app_context
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import URL, Connection, Engine, event
 from sqlalchemy.orm import Session
+
+from app.writer_turns import lock_path, writers_turn
 
 _log = logging.getLogger(__name__)
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
@@ -239,16 +242,28 @@ def write_transaction(db: SQLAlchemy) -> Iterator[Connection]:
     (:func:`end_reading`): on SQLite, a read transaction left open on another connection would keep
     the write waiting for nothing, and on any database it would read older data than the write sees.
     It begins IMMEDIATE on SQLite and commits at the end of the block, or rolls back if the block
-    raises.
+    raises. On a SQLite file, the process's writers take turns first (:mod:`app.writer_turns`).
     """
     end_reading(db)
-    with write_intent():
-        connection = _take(db.engine)
+    engine = db.engine
+    with write_intent(), writers_turn(*_writer_queues.get(engine, (None, 0))):
+        connection = _take(engine)
         try:
             with connection.begin():  # the "begin" event below sends BEGIN IMMEDIATE on SQLite
                 yield connection
         finally:
             _give_back(connection)
+
+
+# A SQLite file's engine -> (its writers' lock file, how long a writer waits for its turn)
+_writer_queues: weakref.WeakKeyDictionary[Engine, tuple[str, float]] = weakref.WeakKeyDictionary()
+
+
+def sqlite_file(url: URL) -> str | None:
+    """The database file of a SQLite URL; None for another database or one in memory."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return None if url.query.get("mode") == "memory" else url.database
 
 
 class RequestSession(flask_sqlalchemy.session.Session):
@@ -271,6 +286,8 @@ class RequestSession(flask_sqlalchemy.session.Session):
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name != "sqlite":
         return
+    if (database := sqlite_file(engine.url)) is not None:
+        _writer_queues[engine] = (lock_path(database), busy_timeout_ms / 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test

@@ -50,7 +50,7 @@ class _LockFile:
 
     def __init__(self, path: str) -> None:
         self.path, self.pid, self.fd = path, os.getpid(), -1
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        self.fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)  # flock needs no write access
 
     def close(self) -> None:
         # Closing a forked worker's copy does not end its parent's turn: the lock lasts until every

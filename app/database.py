@@ -23,7 +23,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import URL, Connection, Engine, event
 from sqlalchemy.orm import Session
 
-from app.writer_turns import lock_path, writers_turn
+from app.writer_turns import end_turn, lock_path, take_turn, writers_turn
 
 _log = logging.getLogger(__name__)
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
@@ -242,7 +242,8 @@ def write_transaction(db: SQLAlchemy) -> Iterator[Connection]:
     (:func:`end_reading`): on SQLite, a read transaction left open on another connection would keep
     the write waiting for nothing, and on any database it would read older data than the write sees.
     It begins IMMEDIATE on SQLite and commits at the end of the block, or rolls back if the block
-    raises. On a SQLite file, the process's writers take turns first (:mod:`app.writer_turns`).
+    raises. On a SQLite file, it takes its turn among the writers first (:mod:`app.writer_turns`),
+    and holds it until the connection is given back.
     """
     end_reading(db)
     engine = db.engine
@@ -286,8 +287,9 @@ class RequestSession(flask_sqlalchemy.session.Session):
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name != "sqlite":
         return
+    queue = None
     if (database := sqlite_file(engine.url)) is not None:
-        _writer_queues[engine] = (lock_path(database), busy_timeout_ms / 1000)
+        queue = _writer_queues[engine] = (lock_path(database), busy_timeout_ms / 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
@@ -305,8 +307,26 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         # Straight to the driver: every request begins a transaction, and SQLAlchemy's statement
         # machinery (compiled-statement lookup, execution context, events) costs more than BEGIN.
         driver = connection.connection.driver_connection
-        if not driver.in_transaction:  # else a read-only transaction begun on the driver (see above)
-            driver.execute(begin_statement())
+        if driver.in_transaction:  # a read-only transaction begun on the driver (see above)
+            return
+        statement = begin_statement()
+        if queue is not None and statement == "BEGIN IMMEDIATE":
+            # A writer takes its turn first (app.writer_turns), which lasts until its connection goes
+            # back to the pool, after the commit or rollback. Inside write_transaction the turn is held
+            # already, and this takes none.
+            turn = take_turn(*queue)
+            if turn is not None:
+                connection.connection.info[_TURN_KEY] = turn
+        driver.execute(statement)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        turn = record.info.pop(_TURN_KEY, None)
+        if turn is not None:
+            end_turn(turn)
+
+
+_TURN_KEY = "writers_turn"  # in a pooled connection's info: the writers' turn it holds
 
 
 def begin_statement() -> str:

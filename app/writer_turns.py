@@ -6,12 +6,15 @@ lock for about a tenth of a millisecond. Under load a third of the reports found
 each of those idled its worker for a millisecond or more: the workers served a fifth fewer reports
 than they could (bench/README.md, item 30). So the hottest writers (``app.database.write_transaction``)
 first take their turn on ``<database file>-writers``, an ``flock`` polled every few tens of
-microseconds at first, and then SQLite's write lock, which is free by then.
+microseconds at first, and then SQLite's write lock, which is free by then. So do the ORM session's
+write transactions (from BEGIN IMMEDIATE until their connection goes back to the pool): polling
+SQLite's lock alone, with pauses that grow to 100 ms, they lost races to the queued writers, and quiz
+answers sent during a full load of progress reports waited longer (item 32).
 
 The turn is only a queue; SQLite's lock is still what keeps writes apart. A writer that does not
-queue here (an ORM transaction, the command line, another program) is waited for as before, with
-SQLite's busy timeout. A writer that waits longer than that timeout for its turn goes ahead without
-it. The kernel ends the turn of a worker that dies holding it. No Flask here.
+queue here (another program, such as the sqlite3 shell) is waited for as before, with SQLite's busy
+timeout. A writer that waits longer than that timeout for its turn goes ahead without it. The
+kernel ends the turn of a worker that dies holding it. No Flask here.
 """
 
 from __future__ import annotations
@@ -41,15 +44,15 @@ def lock_path(database_file: str) -> str:
     return os.path.abspath(database_file) + "-writers"
 
 
-class _LockFile:
-    """An open lock file. An flock belongs to the open file, so each thread opens its own (threads
-    sharing one would all hold the turn at once), and so does a forked worker (else it would share
-    its parent's turn). Closed when its thread ends."""
+class Turn:
+    """An open lock file, and whether this thread holds the turn through it. An flock belongs to the
+    open file, so each thread opens its own (threads sharing one would all hold the turn at once), and
+    so does a forked worker (else it would share its parent's turn). Closed when its thread ends."""
 
-    __slots__ = ("fd", "path", "pid")
+    __slots__ = ("fd", "path", "pid", "held")
 
     def __init__(self, path: str) -> None:
-        self.path, self.pid, self.fd = path, os.getpid(), -1
+        self.path, self.pid, self.fd, self.held = path, os.getpid(), -1, False
         self.fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)  # flock needs no write access
 
     def close(self) -> None:
@@ -65,15 +68,14 @@ class _LockFile:
 
 
 class _ThisThread(threading.local):
-    lock_file: _LockFile | None = None
-    holding: bool = False  # this thread has the turn now (a nested turn neither waits nor ends it)
+    lock_file: Turn | None = None
 
 
 _this_thread = _ThisThread()
 _unusable: set[str] = set()  # lock files that could not be opened: warned about once, not tried again
 
 
-def _lock_file(path: str) -> _LockFile | None:
+def _lock_file(path: str) -> Turn | None:
     kept = _this_thread.lock_file
     if kept is not None and kept.path == path and kept.pid == os.getpid():
         return kept
@@ -83,7 +85,7 @@ def _lock_file(path: str) -> _LockFile | None:
     if path in _unusable:
         return None
     try:
-        kept = _this_thread.lock_file = _LockFile(path)
+        kept = _this_thread.lock_file = Turn(path)
     except OSError as error:
         _unusable.add(path)
         _log.warning("writers wait with SQLite's busy timeout alone: cannot open %s (%s)", path, error)
@@ -110,17 +112,34 @@ def _wait_for_turn(fd: int, timeout: float) -> bool:
         pause = min(pause * 2, LONGEST_PAUSE)
 
 
+def take_turn(path: str | None, timeout: float) -> Turn | None:
+    """Take this thread's turn to write to the database whose lock file is ``path``, waiting at most
+    ``timeout`` seconds; :func:`end_turn` ends it. None, and no wait, when there is no queue (``path``
+    None, or not a POSIX system), when the lock file cannot be opened, inside a turn this thread
+    already holds (a nested turn neither waits nor ends the outer one), or when the wait timed out."""
+    if path is None or fcntl is None:
+        return None
+    turn = _lock_file(path)
+    if turn is None or turn.held or not _wait_for_turn(turn.fd, timeout):
+        return None
+    turn.held = True
+    return turn
+
+
+def end_turn(turn: Turn) -> None:
+    """Let the next writer go."""
+    if turn.held:
+        turn.held = False
+        if turn.fd >= 0:
+            fcntl.flock(turn.fd, fcntl.LOCK_UN)
+
+
 @contextmanager
 def writers_turn(path: str | None, timeout: float) -> Iterator[bool]:
-    """Hold this process's turn to write to the database whose lock file is ``path`` (no queue when
-    ``path`` is None) for the block; yields whether the turn was taken (not when the lock file cannot
-    be opened, after ``timeout`` seconds of waiting, or inside a turn this thread already holds)."""
-    lock = _lock_file(path) if path is not None and fcntl is not None and not _this_thread.holding else None
-    taken = lock is not None and _wait_for_turn(lock.fd, timeout)
-    _this_thread.holding = _this_thread.holding or taken
+    """Hold this thread's turn (:func:`take_turn`) for the block; yields whether it was taken."""
+    turn = take_turn(path, timeout)
     try:
-        yield taken
+        yield turn is not None
     finally:
-        if taken:
-            _this_thread.holding = False
-            fcntl.flock(lock.fd, fcntl.LOCK_UN)
+        if turn is not None:
+            end_turn(turn)

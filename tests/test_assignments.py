@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Assignment, Module, Team
+from app.models import Assignment, Module, Team, TeamMember
+from app.supervise.queries import learner_deadlines
 
 M1 = "what-is-infant-mental-health"
 M2 = "signs-of-good-infant-mental-health"
@@ -196,3 +197,32 @@ def test_admins_may_assign_in_any_team(app, client, auth, teams, make_user):
     assert "Bo Elsewhere" in client.get(_page(teams["team_b"])).get_data(as_text=True)
     data["who"] = teams["ana"].id  # a member, but of another team than this page's
     assert client.post(_page(teams["team_b"]), data=data).status_code == 422
+
+
+def test_a_learners_due_dates_are_the_same_asked_alone_as_with_a_team(app, client, auth, teams, make_user):
+    """One learner's home page reads their due dates by a path of its own; a team's grid and the
+    reminders read many at once. Both give the same answer."""
+    ana, bo, m1, m2 = teams["ana"].id, teams["bo"].id, teams["modules"][M1], teams["modules"][M2]
+    cy = make_user("learner", team="Team A", name="Cy Colleague").id
+    soon, later = date.today() + timedelta(days=7), date.today() + timedelta(days=21)
+    _add(app, module_id=m1, team_id=teams["team_a"], due_on=later)
+    _add(app, module_id=m1, user_id=ana, due_on=soon)  # the earlier of her two dates for module 1
+    _add(app, module_id=m2, team_id=teams["team_b"], within_days=10)  # Team B's, and Ana joins it below
+    _add(app, module_id=m2, user_id=bo, due_on=soon)
+    _add(app, module_id=m1, user_id=cy, due_on=soon)  # a colleague's own date is not Ana's
+    with app.app_context():
+        db.session.add(TeamMember(team_id=teams["team_b"], user_id=ana))
+        db.session.commit()
+        joined_b = db.session.scalar(
+            select(TeamMember.joined_at).where(TeamMember.team_id == teams["team_b"], TeamMember.user_id == ana)
+        )
+    with app.test_request_context():
+        alone = {person: learner_deadlines([person]) for person in (ana, bo, cy)}
+        together = learner_deadlines([ana, bo, cy])
+    assert alone[ana] == {ana: {m1: soon, m2: joined_b.date() + timedelta(days=10)}}
+    assert alone[cy] == {cy: {m1: soon}}
+    assert {person: found[person] for person, found in alone.items()} == together
+
+    auth.login(teams["ana"])
+    page = client.get("/").get_data(as_text=True)
+    assert f"Due {soon:%d %b %Y}" in page and f"Due {later:%d %b %Y}" not in page

@@ -119,3 +119,18 @@ def test_a_lesson_page_reads_no_course_tables_once_warm(app, client, auth, make_
     tables = (" FROM modules", " FROM lessons", " FROM quizzes", " FROM users")
     assert not [s for s in reads if any(table in s for table in tables)]
     assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_the_home_page_reads_a_fixed_few_rows_once_warm(app, client, auth, make_user, course):
+    """Warm, a learner's home page asks: are the course and the people unchanged, where does this
+    learner stand (attempts, lessons), and what is due (their teams, the assignments)."""
+    auth.login(make_user(team="Team A"))
+    client.get("/").close()
+    with recorded_statements(app) as statements:
+        response = client.get("/")
+    assert response.status_code == 200
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 5, reads
+    tables = (" FROM modules", " FROM lessons", " FROM quizzes", " FROM users")
+    assert not [s for s in reads if any(table in s for table in tables)]
+    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]

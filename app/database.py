@@ -289,7 +289,11 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         return
     queue = None
     if (database := sqlite_file(engine.url)) is not None:
-        queue = _writer_queues[engine] = (lock_path(database), busy_timeout_ms / 1000)
+        # A writer waits for its turn at most half the busy timeout, then goes ahead and may wait the
+        # busy timeout again for SQLite's lock (held by whoever holds the turn): the worst case, 22.5 s
+        # with the defaults, stays under gunicorn's 30 s worker timeout, so the writer gets its error
+        # ("database is locked") rather than a killed worker.
+        queue = _writer_queues[engine] = (lock_path(database), busy_timeout_ms / 2000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test

@@ -13,7 +13,7 @@ answers sent during a full load of progress reports waited longer (item 32).
 
 The turn is only a queue; SQLite's lock is still what keeps writes apart. A writer that does not
 queue here (another program, such as the sqlite3 shell) is waited for as before, with SQLite's busy
-timeout. A writer that waits longer than that timeout for its turn goes ahead without it. The
+timeout. A writer that waits longer than half that timeout for its turn goes ahead without it. The
 kernel ends the turn of a worker that dies holding it. No Flask here.
 """
 

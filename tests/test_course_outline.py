@@ -107,30 +107,30 @@ def test_an_unpublished_module_disappears_at_once(app, client, auth, make_user, 
     assert client.get(f"/modules/{M1}").status_code == 404
 
 
+def warm_reads(app, client, url: str) -> list[str]:
+    """The statements a page sends once warm (its second view): all reads, none from the course tables
+    or the people, which the worker keeps while their version counters stay the same."""
+    client.get(url).close()  # warm up (and a lesson's first opening writes)
+    with recorded_statements(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    tables = (" FROM modules", " FROM lessons", " FROM quizzes", " FROM users")
+    assert not [s for s in reads if any(table in s for table in tables)]
+    return reads
+
+
 def test_a_lesson_page_reads_no_course_tables_once_warm(app, client, auth, make_user, course):
     """Warm, a lesson page asks: are the course and the people unchanged, and where does this learner stand."""
     auth.login(make_user())
-    client.get(VIDEO).close()  # warm up (and the first opening writes)
-    with recorded_statements(app) as statements:
-        response = client.get(VIDEO)
-    assert response.status_code == 200
-    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    reads = warm_reads(app, client, VIDEO)
     assert len(reads) == 3, reads
-    tables = (" FROM modules", " FROM lessons", " FROM quizzes", " FROM users")
-    assert not [s for s in reads if any(table in s for table in tables)]
-    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
 
 
 def test_the_home_page_reads_a_fixed_few_rows_once_warm(app, client, auth, make_user, course):
     """Warm, a learner's home page asks: are the course and the people unchanged, where does this
     learner stand (attempts, lessons), and what is due (their teams, the assignments)."""
     auth.login(make_user(team="Team A"))
-    client.get("/").close()
-    with recorded_statements(app) as statements:
-        response = client.get("/")
-    assert response.status_code == 200
-    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    reads = warm_reads(app, client, "/")
     assert len(reads) == 5, reads
-    tables = (" FROM modules", " FROM lessons", " FROM quizzes", " FROM users")
-    assert not [s for s in reads if any(table in s for table in tables)]
-    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]

@@ -31,6 +31,29 @@ def test_which_databases_are_files(url, file):
     assert sqlite_file(make_url(url)) == file
 
 
+def _behind_another_worker(lock: str, write, order: list[str]) -> threading.Thread:
+    """Start ``write`` in a thread of its own while another worker holds the turn, check that it waits,
+    then let the other worker write and go; the writer's thread is returned running."""
+    taken, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        with writers_turn(lock, timeout=10):
+            taken.set()
+            release.wait(10)
+            order.append("other worker's write")
+
+    holder = threading.Thread(target=other_worker)
+    holder.start()
+    assert taken.wait(10)
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join(0.2)
+    assert writer.is_alive() and order == []  # waiting for its turn
+    release.set()
+    holder.join(10)
+    return writer
+
+
 def test_a_write_waits_for_the_turn_another_worker_holds(app, ctx, make_user):
     person = make_user(name="Before")
     queue = database._writer_queues.get(db.engine)
@@ -41,29 +64,13 @@ def test_a_write_waits_for_the_turn_another_worker_holds(app, ctx, make_user):
     assert lock == str(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database) + "-writers"
     assert timeout == app.config["SQLITE_BUSY_TIMEOUT_MS"] / 2000  # then SQLite's own wait, under 30 s in all
     order: list[str] = []
-    taken, release = threading.Event(), threading.Event()
-
-    def other_worker():
-        with writers_turn(lock, timeout=10):
-            taken.set()
-            release.wait(10)
-            order.append("other worker's write")
 
     def report():
         with app.app_context(), write_transaction(db) as connection:
             connection.execute(update(User).where(User.id == person.id).values(name="After"))
             order.append("this report")
 
-    holder = threading.Thread(target=other_worker)
-    holder.start()
-    assert taken.wait(10)
-    writer = threading.Thread(target=report)
-    writer.start()
-    writer.join(0.2)
-    assert writer.is_alive() and order == []  # waiting for its turn
-    release.set()
-    holder.join(10)
-    writer.join(10)
+    _behind_another_worker(lock, report, order).join(10)
     assert order == ["other worker's write", "this report"]
     db.session.rollback()
     assert db.session.scalar(select(User.name).where(User.id == person.id)) == "After"
@@ -99,14 +106,7 @@ def test_an_orm_write_transaction_waits_for_its_turn_and_holds_it_until_it_ends(
     lock = queue[0]
     db.session.close()
     order: list[str] = []
-    taken, release = threading.Event(), threading.Event()
     writing, committed = threading.Event(), threading.Event()
-
-    def other_worker():
-        with writers_turn(lock, timeout=10):
-            taken.set()
-            release.wait(10)
-            order.append("other worker's write")
 
     def quiz_submission():
         with app.app_context(), write_intent():
@@ -116,15 +116,7 @@ def test_an_orm_write_transaction_waits_for_its_turn_and_holds_it_until_it_ends(
             committed.wait(10)
             db.session.commit()
 
-    holder = threading.Thread(target=other_worker)
-    holder.start()
-    assert taken.wait(10)
-    writer = threading.Thread(target=quiz_submission)
-    writer.start()
-    writer.join(0.2)
-    assert writer.is_alive() and order == []  # waiting for its turn
-    release.set()
-    holder.join(10)
+    writer = _behind_another_worker(lock, quiz_submission, order)
     assert writing.wait(10)
     assert order == ["other worker's write", "this submission"]
     assert not _turn_is_free(lock)  # held while the transaction lasts

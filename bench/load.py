@@ -114,7 +114,7 @@ def constant_rate(base: str, makers: list[Request], rate: float, seconds: float)
     between them) used 1.6 times the CPU per request, and at 2,400 requests a second fell up to
     hundreds of milliseconds behind its own schedule, which the table showed as the server's latency
     (bench/README.md, item 31)."""
-    return _Schedule(urlsplit(base).netloc, makers, rate, seconds).run()
+    return _Schedule(base, makers, rate, seconds).run()
 
 
 class _Exchange:
@@ -146,9 +146,10 @@ class _Exchange:
 
 
 class _Schedule:
-    def __init__(self, host: str, makers: list[Request], rate: float, seconds: float) -> None:
-        self.address = (host.rsplit(":", 1)[0], int(host.rsplit(":", 1)[1]) if ":" in host else 80)
-        self.host, self.makers, self.seconds = host, makers, seconds
+    def __init__(self, base: str, makers: list[Request], rate: float, seconds: float) -> None:
+        url = urlsplit(base)
+        self.address, self.host = (url.hostname, url.port or 80), url.netloc
+        self.makers, self.seconds = makers, seconds
         self.interval = len(makers) / rate  # each maker sends every `interval` seconds
         self.result = Result()
         self.selector = selectors.DefaultSelector()

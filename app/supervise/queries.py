@@ -48,35 +48,28 @@ def member_counts(team_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(_MEMBER_COUNTS, {"team_ids": team_ids}).all()) if team_ids else {}
 
 
-_MEMBERSHIPS = select(TeamMember.user_id, TeamMember.team_id, TeamMember.joined_at).where(
-    TeamMember.user_id.in_(bindparam("user_ids", expanding=True))
-)
-_ASSIGNMENTS = select(
-    Assignment.module_id, Assignment.due_on, Assignment.within_days, Assignment.team_id, Assignment.user_id
-).where(
-    or_(
-        Assignment.team_id.in_(bindparam("team_ids", expanding=True)),
-        Assignment.user_id.in_(bindparam("user_ids", expanding=True)),
-    )
-)
+def _memberships(who):
+    return select(TeamMember.user_id, TeamMember.team_id, TeamMember.joined_at).where(who)
 
 
+def _assignments(team_ids, who):
+    """Assignments to any of ``team_ids`` (a list or a subquery) and those matching ``who`` (personal ones)."""
+    columns = (Assignment.module_id, Assignment.due_on, Assignment.within_days, Assignment.team_id, Assignment.user_id)
+    return select(*columns).where(or_(Assignment.team_id.in_(team_ids), who))
+
+
+_MEMBERSHIPS = _memberships(TeamMember.user_id.in_(bindparam("user_ids", expanding=True)))
+_ASSIGNMENTS = _assignments(
+    bindparam("team_ids", expanding=True), Assignment.user_id.in_(bindparam("user_ids", expanding=True))
+)
 # For one learner (every learner's home page): "=" and a subquery instead of IN lists, run straight
 # on the driver (app.prebuilt); through SQLAlchemy's execution, expanding the lists included, these two
 # small reads cost a sixth of the home page.
-_MEMBERSHIPS_ONE = PrebuiltSelect(
-    select(TeamMember.user_id, TeamMember.team_id, TeamMember.joined_at).where(
-        TeamMember.user_id == bindparam("user_id")
-    )
-)
+_MEMBERSHIPS_ONE = PrebuiltSelect(_memberships(TeamMember.user_id == bindparam("user_id")))
 _ASSIGNMENTS_ONE = PrebuiltSelect(
-    select(
-        Assignment.module_id, Assignment.due_on, Assignment.within_days, Assignment.team_id, Assignment.user_id
-    ).where(
-        or_(
-            Assignment.team_id.in_(select(TeamMember.team_id).where(TeamMember.user_id == bindparam("user_id"))),
-            Assignment.user_id == bindparam("user_id"),
-        )
+    _assignments(
+        select(TeamMember.team_id).where(TeamMember.user_id == bindparam("user_id")),
+        Assignment.user_id == bindparam("user_id"),
     )
 )
 

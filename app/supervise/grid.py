@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from app.course.states import ModuleState, ModuleStatus
-from app.learn.progress import completed_on, module_facts, progress_of, statuses_for
-from app.models import Module
+from app.course.states import ModuleFacts, ModuleState, ModuleStatus
+from app.learn.outline import ModuleOutline
+from app.learn.progress import LearnerProgress, completed_on, statuses_for
 from app.supervise.deadlines import is_overdue
-from app.supervise.queries import Learner, last_activity, learner_deadlines
+from app.supervise.queries import Learner
 
 SORTS = {"name": "Name", "progress": "Least progress first", "activity": "Least recent activity first"}
 # A page of the grid: enough to scan a team at once, few enough that a 2,000-person team's page
@@ -17,7 +17,7 @@ SORTS = {"name": "Name", "progress": "Least progress first", "activity": "Least 
 ROWS_PER_PAGE = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a worker keeps thousands of these (app.supervise.kept_grids)
 class Cell:
     status: ModuleStatus
     completed_on: datetime | None
@@ -39,7 +39,7 @@ class Cell:
         return f"{text}, overdue (due {self.due:%Y-%m-%d})" if self.overdue else text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     learner: Learner
     cells: dict[int, Cell]
@@ -60,27 +60,40 @@ class Totals:
 
 @dataclass(frozen=True)
 class Grid:
-    modules: list[Module]
+    modules: list[ModuleOutline]
     rows: list[Row]
     totals: dict[int, Totals] = field(default_factory=dict)
+    # Sorted and filtered views of ``rows``, made on first use: a kept grid is paged through again and again.
+    _arranged: dict[tuple[str, bool], list[Row]] = field(default_factory=dict, compare=False, repr=False)
+
+    def arranged(self, sort: str, behind_only: bool) -> list[Row]:
+        """The rows filtered and sorted as the supervisor asked (see :func:`arrange`)."""
+        key = (sort, behind_only)
+        if key not in self._arranged:
+            self._arranged[key] = arrange(self.rows, sort, behind_only)
+        return self._arranged[key]
 
 
-def build_grid(learners: list[Learner], modules: list[Module], today: date) -> Grid:
-    ids = [learner.id for learner in learners]
-    facts = module_facts(modules)
-    progress = progress_of(ids)
-    deadlines = learner_deadlines(ids)
-    activity = last_activity(ids)
+def build_rows(
+    learners: list[Learner],
+    facts: list[ModuleFacts],
+    progress: dict[int, LearnerProgress],
+    deadlines: dict[int, dict[int, date]],
+    last_activity: dict[int, datetime | None],
+    today: date,
+) -> list[Row]:
+    """One row per learner, from what was read about them (no queries)."""
     rows = []
-    totals = {m.id: Totals() for m in modules}
+    shared: dict = {}  # most learners' statuses and many of their cells are alike: one object each
     for learner in learners:
         mine = progress[learner.id]
+        due_dates = deadlines.get(learner.id, {})
         statuses = statuses_for(facts, mine)
         cells = {}
         for fact in facts:
-            status = statuses[fact.module_id]
+            status = shared.setdefault(statuses[fact.module_id], statuses[fact.module_id])
             complete = status.state is ModuleState.COMPLETE
-            due = deadlines.get(learner.id, {}).get(fact.module_id)
+            due = due_dates.get(fact.module_id)
             cell = Cell(
                 status=status,
                 completed_on=completed_on(fact, mine) if complete else None,
@@ -88,15 +101,24 @@ def build_grid(learners: list[Learner], modules: list[Module], today: date) -> G
                 due=due,
                 overdue=is_overdue(due, complete, today),
             )
-            cells[fact.module_id] = cell
-            total = totals[fact.module_id]
-            total.complete += complete
-            total.in_progress += status.state is ModuleState.IN_PROGRESS
-            total.overdue += cell.overdue
+            cells[fact.module_id] = shared.setdefault(cell, cell)
         steps = sum(s.steps for s in statuses.values())
         done = sum(s.steps_done for s in statuses.values())
-        rows.append(Row(learner, cells, activity.get(learner.id), round(100 * done / steps) if steps else 0))
-    return Grid(modules, rows, totals)
+        rows.append(Row(learner, cells, last_activity.get(learner.id), round(100 * done / steps) if steps else 0))
+    return rows
+
+
+def totals_of(rows: list[Row], modules: list[ModuleOutline]) -> dict[int, Totals]:
+    """Per module: how many of ``rows`` are complete, in progress and overdue."""
+    totals = {m.id: Totals() for m in modules}
+    for row in rows:
+        for module_id, cell in row.cells.items():
+            total = totals[module_id]
+            state = cell.status.state
+            total.complete += state is ModuleState.COMPLETE
+            total.in_progress += state is ModuleState.IN_PROGRESS
+            total.overdue += cell.overdue
+    return totals
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from app.prebuilt import PrebuiltSelect
 from app.supervise.deadlines import Deadline, due_dates
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: kept by the thousand (app.supervise.kept_grids)
 class Learner:
     """A team member as the grid and its CSV show them."""
 
@@ -24,9 +24,13 @@ class Learner:
     email: str
 
 
+# A team's members inside the grid's reads: a subquery, where a list of 2,000 ids would be expanded
+# into 2,000 parameters on every view.
+_IN_TEAM = select(TeamMember.user_id).where(TeamMember.team_id == bindparam("team_id")).scalar_subquery()
+
 # A team's people as plain rows: the grid needs three columns of each, and building a User (with its
 # roles) for each of 2,000 people cost more than the rest of the grid's queries together.
-_TEAM_LEARNERS = (
+_TEAM_LEARNERS = PrebuiltSelect(
     select(User.id, User.name, User.email)
     .join(TeamMember, TeamMember.user_id == User.id)
     .where(TeamMember.team_id == bindparam("team_id"))
@@ -40,7 +44,7 @@ _MEMBER_COUNTS = (
 
 
 def team_learners(team_id: int) -> list[Learner]:
-    return [Learner(*row) for row in db.session.execute(_TEAM_LEARNERS, {"team_id": team_id})]
+    return [Learner(*row) for row in _TEAM_LEARNERS.rows(read_connection(db), team_id=team_id)]
 
 
 def member_counts(team_ids: list[int]) -> dict[int, int]:
@@ -74,6 +78,34 @@ _ASSIGNMENTS_ONE = PrebuiltSelect(
 )
 
 
+_MEMBERSHIPS_OF_TEAM = PrebuiltSelect(
+    _memberships(TeamMember.user_id.in_(_IN_TEAM)).order_by(TeamMember.user_id, TeamMember.team_id)
+)
+_ASSIGNMENTS_OF_TEAM = PrebuiltSelect(
+    _assignments(
+        select(TeamMember.team_id).where(TeamMember.user_id.in_(_IN_TEAM)), Assignment.user_id.in_(_IN_TEAM)
+    ).order_by(Assignment.id)
+)
+
+
+@dataclass(frozen=True)
+class DeadlineSources:
+    """What due dates are worked out from: the learners' memberships (of every team they are in) and
+    the assignments to those teams and to the learners themselves, as rows."""
+
+    memberships: list[tuple]
+    assignments: list[tuple]
+
+
+def team_deadline_sources(team_id: int) -> DeadlineSources:
+    """The due dates' sources for every member of a team (2 queries), in a fixed order, so that two
+    reads of unchanged data compare equal."""
+    connection = read_connection(db)
+    return DeadlineSources(
+        _MEMBERSHIPS_OF_TEAM.rows(connection, team_id=team_id), _ASSIGNMENTS_OF_TEAM.rows(connection, team_id=team_id)
+    )
+
+
 def learner_deadlines(user_ids: list[int]) -> dict[int, dict[int, date]]:
     """Each learner's due date per module, from their teams' assignments and their own (2 queries)."""
     if not user_ids:
@@ -86,21 +118,26 @@ def learner_deadlines(user_ids: list[int]) -> dict[int, dict[int, date]]:
         memberships = connection.execute(_MEMBERSHIPS, {"user_ids": user_ids}).all()
         team_ids = list({team_id for _, team_id, _ in memberships})
         assignments = connection.execute(_ASSIGNMENTS, {"team_ids": team_ids, "user_ids": user_ids}).all()
+    return deadlines_from(user_ids, DeadlineSources(memberships, assignments))
+
+
+def deadlines_from(user_ids: list[int], sources: DeadlineSources) -> dict[int, dict[int, date]]:
+    """Each of ``user_ids``' due date per module: the earliest any of their assignments gives."""
     by_team: dict[int, list[Deadline]] = defaultdict(list)
     by_user: dict[int, list[Deadline]] = defaultdict(list)
-    for module_id, due_on, within_days, team_id, user_id in assignments:
+    for module_id, due_on, within_days, team_id, user_id in sources.assignments:
         deadline = Deadline(module_id, due_on, within_days)
         (by_team[team_id] if team_id is not None else by_user[user_id]).append(deadline)
     joined: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for user_id, team_id, joined_at in memberships:
+    for user_id, team_id, joined_at in sources.memberships:
         joined[user_id].append((team_id, joined_at))
     result: dict[int, dict[int, date]] = {}
     for user_id in user_ids:
         dates: dict[int, date] = {}
         first_joined = min((j for _, j in joined[user_id]), default=None)
-        sources = [(by_team[team_id], joined_at) for team_id, joined_at in joined[user_id]]
-        sources.append((by_user[user_id], first_joined))
-        for deadlines, joined_at in sources:
+        sources_of_user = [(by_team[team_id], joined_at) for team_id, joined_at in joined[user_id]]
+        sources_of_user.append((by_user[user_id], first_joined))
+        for deadlines, joined_at in sources_of_user:
             for module_id, due in due_dates(deadlines, joined_at).items():
                 if module_id not in dates or due < dates[module_id]:
                     dates[module_id] = due
@@ -108,25 +145,70 @@ def learner_deadlines(user_ids: list[int]) -> dict[int, dict[int, date]]:
     return result
 
 
-def last_activity(user_ids: list[int]) -> dict[int, datetime]:
-    """When each learner last did something: a lesson opened or reported, or a quiz submitted (2 queries)."""
-    if not user_ids:
-        return {}
-    result: dict[int, datetime] = {}
-    lesson_rows = db.session.execute(
-        select(LessonProgress.user_id, func.max(LessonProgress.updated_at))
-        .where(LessonProgress.user_id.in_(user_ids))
-        .group_by(LessonProgress.user_id)
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A summary of what a learner's grid row is built from, which changes whenever that does: a lesson
+    opened, reported or completed changes the lesson rows' count or latest change (every write to a
+    lesson row sets its ``updated_at``), a quiz submitted the count of submitted attempts."""
+
+    lessons: int = 0
+    lessons_completed: int = 0
+    lessons_changed: datetime | None = None
+    submissions: int = 0
+    last_submitted: datetime | None = None
+
+    @property
+    def last_activity(self) -> datetime | None:
+        """When the learner last did something: a lesson opened or reported, or a quiz submitted."""
+        moments = [m for m in (self.lessons_changed, self.last_submitted) if m is not None]
+        return max(moments, default=None)
+
+
+_LESSON_STAMPS = PrebuiltSelect(
+    select(
+        LessonProgress.user_id,
+        func.count(),
+        func.count(LessonProgress.completed_at),
+        func.max(LessonProgress.updated_at),
     )
-    quiz_rows = db.session.execute(
-        select(QuizAttempt.user_id, func.max(QuizAttempt.submitted_at))
-        .where(QuizAttempt.user_id.in_(user_ids))
-        .group_by(QuizAttempt.user_id)
+    .where(LessonProgress.user_id.in_(_IN_TEAM))
+    .group_by(LessonProgress.user_id)
+)
+_SUBMISSION_STAMPS = PrebuiltSelect(
+    select(QuizAttempt.user_id, func.count(), func.max(QuizAttempt.submitted_at))
+    .where(QuizAttempt.user_id.in_(_IN_TEAM), QuizAttempt.submitted_at.is_not(None))
+    .group_by(QuizAttempt.user_id)
+)
+
+
+_TEAM_STAMP = PrebuiltSelect(
+    select(
+        select(func.count(), func.count(LessonProgress.completed_at), func.max(LessonProgress.updated_at))
+        .where(LessonProgress.user_id.in_(_IN_TEAM))
+        .subquery(),
+        select(func.count(), func.max(QuizAttempt.submitted_at))
+        .where(QuizAttempt.user_id.in_(_IN_TEAM), QuizAttempt.submitted_at.is_not(None))
+        .subquery(),
     )
-    for user_id, when in [*lesson_rows, *quiz_rows]:
-        if when is not None and (user_id not in result or when > result[user_id]):
-            result[user_id] = when
-    return result
+)
+
+
+def team_stamp(team_id: int) -> Stamp:
+    """The whole team's :class:`Stamp` (1 query, one row back): it changes whenever any member's does,
+    since every write to a lesson row or a submission sets a time no earlier than those before it."""
+    return Stamp(*_TEAM_STAMP.rows(read_connection(db), team_id=team_id)[0])
+
+
+def team_stamps(team_id: int) -> dict[int, Stamp]:
+    """Each member's :class:`Stamp`, for those who have done anything (2 aggregate queries, counted by
+    the database: a few thousand rows back, not every lesson row of the team)."""
+    connection = read_connection(db)
+    lessons = {row[0]: row[1:] for row in _LESSON_STAMPS.rows(connection, team_id=team_id)}
+    submissions = {row[0]: row[1:] for row in _SUBMISSION_STAMPS.rows(connection, team_id=team_id)}
+    return {
+        user_id: Stamp(*lessons.get(user_id, (0, 0, None)), *submissions.get(user_id, (0, None)))
+        for user_id in lessons.keys() | submissions.keys()
+    }
 
 
 def best_scores(user_ids: list[int]) -> dict[tuple[int, int], float]:

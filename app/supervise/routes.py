@@ -1,4 +1,4 @@
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from app.access import role_required, visible_team, visible_teams
@@ -7,8 +7,9 @@ from app.extensions import db
 from app.learn.progress import course_modules
 from app.models import Role, Team, utcnow
 from app.supervise import bp
-from app.supervise.grid import ROWS_PER_PAGE, SORTS, Page, arrange, build_grid
-from app.supervise.queries import member_counts, team_learners
+from app.supervise.grid import ROWS_PER_PAGE, SORTS, Grid, Page
+from app.supervise.kept_grids import KeptGrids
+from app.supervise.queries import member_counts
 
 
 @bp.route("/")
@@ -18,9 +19,10 @@ def index():
     return render_template("supervise/index.html", teams=teams, sizes=member_counts([t.id for t in teams]))
 
 
-def _grid(team: Team):
-    modules = course_modules()
-    return build_grid(team_learners(team.id), modules, utcnow().date())
+def _grid(team: Team) -> Grid:
+    # Kept per app (one per worker), as the course outline its rows are built against is.
+    kept = current_app.extensions.setdefault("kept_grids", KeptGrids())
+    return kept.grid(team.id, course_modules(), utcnow().date())
 
 
 @bp.route("/teams/<int:team_id>")
@@ -33,7 +35,7 @@ def team(team_id: int):
     behind = request.args.get("behind") == "1"
     module_id = request.args.get("module", type=int)
     shown = [m for m in grid.modules if module_id in (None, m.id)] or grid.modules
-    rows = arrange(grid.rows, sort, behind)
+    rows = grid.arranged(sort, behind)
     page = Page.of(rows, request.args.get("page", 1, type=int), ROWS_PER_PAGE)
     return render_template(
         "supervise/team.html",
@@ -58,7 +60,7 @@ def export_team(team_id: int):
     for module in grid.modules:
         header += [f"{module.title}: status", f"{module.title}: best quiz score", f"{module.title}: due"]
     lines = [header]
-    for row in arrange(grid.rows, "name", False):
+    for row in grid.arranged("name", False):
         line = [row.learner.name, row.learner.email, f"{row.last_activity:%Y-%m-%d %H:%M}" if row.last_activity else ""]
         for module in grid.modules:
             cell = row.cells[module.id]

@@ -5,7 +5,10 @@ Run: .venv/bin/python bench/grid.py [--learners 2000] [--repeat 5]
 Builds a fresh SQLite database through the migrations, imports the course plus three
 generated modules (six in all), fills it with realistic progress and quiz attempts, then
 times the grid page and the CSV export next to a trivial page of the same app (/about),
-in the same process and run. Prints absolute times and ratios.
+in the same process and run. A worker keeps a team's grid rows between views
+(app/supervise/kept_grids.py), so the grid is timed as a worker's first view of the team,
+as a view with nothing changed since the last, and as one after 1 or 20 learners' progress
+changed. Prints absolute times and ratios.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, update  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.config import Config  # noqa: E402
@@ -41,6 +44,7 @@ from app.models import (  # noqa: E402
     UserRole,
     utcnow,
 )
+from app.supervise.kept_grids import KeptGrids  # noqa: E402
 
 EXTRA_MODULE = """title: Practice module {n}
 summary: A generated module for the benchmark.
@@ -137,10 +141,13 @@ def fill(learners: int, rng: random.Random) -> int:
     return team.id
 
 
-def timed(client, url: str, repeat: int) -> float:
+def timed(client, url: str, repeat: int, before=None) -> float:
+    """The median time of ``repeat`` requests for ``url``, each after ``before()`` (not timed)."""
     client.get(url)  # warm caches
     samples = []
-    for _ in range(repeat):
+    for n in range(repeat):
+        if before is not None:
+            before(n)
         start = time.perf_counter()
         response = client.get(url)
         samples.append(time.perf_counter() - start)
@@ -174,11 +181,37 @@ def main() -> None:
             team_id = fill(args.learners, random.Random(20261123))
         client = app.test_client()
         client.post("/login", data={"email": "sup@bench.test", "password": "benchmark-password"})
-        base = timed(client, "/about", args.repeat)
-        grid = timed(client, f"/supervise/teams/{team_id}", args.repeat)
-        export = timed(client, f"/supervise/teams/{team_id}/export.csv", args.repeat)
+        grid_url = f"/supervise/teams/{team_id}"
+        with app.app_context():
+            members = db.session.scalars(select(TeamMember.user_id).where(TeamMember.team_id == team_id)).all()
+
+        def forget(_n: int) -> None:  # a worker that has kept nothing of the team
+            app.extensions["kept_grids"] = KeptGrids()
+
+        def learners_report(count: int):
+            def before(n: int) -> None:  # ``count`` learners' progress changes between two views
+                changed = members[n * count % len(members) :][:count]
+                with app.app_context():
+                    db.session.execute(
+                        update(LessonProgress)
+                        .where(LessonProgress.user_id.in_(changed))
+                        .values(position_seconds=LessonProgress.position_seconds + 1)
+                    )
+                    db.session.commit()
+
+            return before
+
+        measured = [
+            ("trivial page (/about)", timed(client, "/about", args.repeat)),
+            ("team grid, first view", timed(client, grid_url, args.repeat, forget)),
+            ("team grid, unchanged", timed(client, grid_url, args.repeat)),
+            ("team grid, 1 changed", timed(client, grid_url, args.repeat, learners_report(1))),
+            ("team grid, 20 changed", timed(client, grid_url, args.repeat, learners_report(20))),
+            ("team CSV export", timed(client, f"{grid_url}/export.csv", args.repeat)),
+        ]
+        base = measured[0][1]
         print(f"{'page':<28}{'median ms':>12}{'x trivial page':>16}")
-        for name, value in (("trivial page (/about)", base), ("team grid", grid), ("team CSV export", export)):
+        for name, value in measured:
             print(f"{name:<28}{value * 1000:>12.1f}{value / base:>16.1f}")
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from app.course.states import ModuleFacts, ModuleState, ModuleStatus
@@ -108,17 +109,20 @@ def build_rows(
     return rows
 
 
-def totals_of(rows: list[Row], modules: list[ModuleOutline]) -> dict[int, Totals]:
-    """Per module: how many of ``rows`` are complete, in progress and overdue."""
-    totals = {m.id: Totals() for m in modules}
+def copy_totals(totals: dict[int, Totals]) -> dict[int, Totals]:
+    return {module_id: replace(total) for module_id, total in totals.items()}
+
+
+def count_into(totals: dict[int, Totals], rows: Iterable[Row], sign: int = 1) -> None:
+    """Count ``rows`` into the per-module ``totals`` (complete, in progress, overdue), or out of them
+    with ``sign`` -1: a grid where a few rows changed counts those rows only."""
     for row in rows:
         for module_id, cell in row.cells.items():
             total = totals[module_id]
             state = cell.status.state
-            total.complete += state is ModuleState.COMPLETE
-            total.in_progress += state is ModuleState.IN_PROGRESS
-            total.overdue += cell.overdue
-    return totals
+            total.complete += sign * (state is ModuleState.COMPLETE)
+            total.in_progress += sign * (state is ModuleState.IN_PROGRESS)
+            total.overdue += sign * cell.overdue
 
 
 @dataclass(frozen=True)

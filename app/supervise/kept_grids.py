@@ -27,7 +27,7 @@ from datetime import date
 
 from app.learn.outline import ModuleOutline
 from app.learn.progress import module_facts, progress_of
-from app.supervise.grid import Grid, Row, build_rows, totals_of
+from app.supervise.grid import Grid, Row, Totals, build_rows, copy_totals, count_into
 from app.supervise.queries import (
     DeadlineSources,
     Learner,
@@ -96,9 +96,13 @@ class KeptGrids:
         deadlines = kept.deadlines if sources == kept.sources else deadlines_from(ids, sources)
         keys = {learner.id: (learner, stamps.get(learner.id), deadlines.get(learner.id)) for learner in learners}
         changed = [learner for learner in learners if kept.keys.get(learner.id) != keys[learner.id]]
-        rows = {**kept.rows, **self._built(changed, kept.modules, deadlines, stamps, kept.today)}
-        ordered = [rows[i] for i in ids]  # those who left the team drop out here
-        grid = Grid(list(kept.modules), ordered, totals_of(ordered, kept.modules))
+        built = self._built(changed, kept.modules, deadlines, stamps, kept.today)
+        rows = {i: built.get(i) or kept.rows[i] for i in ids}  # those who left the team drop out here
+        # The totals as kept, less the rows replaced or gone, plus the new ones.
+        totals = copy_totals(kept.grid.totals) if kept.grid else {m.id: Totals() for m in kept.modules}
+        count_into(totals, [row for i, row in kept.rows.items() if i in built or i not in rows], -1)
+        count_into(totals, built.values())
+        grid = Grid(list(kept.modules), list(rows.values()), totals)
         return _KeptTeam(kept.modules, kept.today, kept.built_at, learners, sources, stamp, deadlines, keys, rows, grid)
 
     @staticmethod

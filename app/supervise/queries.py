@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, or_, select
 
@@ -15,8 +16,7 @@ from app.prebuilt import PrebuiltSelect
 from app.supervise.deadlines import Deadline, due_dates
 
 
-@dataclass(frozen=True, slots=True)  # slots: kept by the thousand (app.supervise.kept_grids)
-class Learner:
+class Learner(NamedTuple):  # a tuple: made, kept and compared by the thousand (app.supervise.kept_grids)
     """A team member as the grid and its CSV show them."""
 
     id: int
@@ -145,11 +145,11 @@ def deadlines_from(user_ids: list[int], sources: DeadlineSources) -> dict[int, d
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class Stamp:
+class Stamp(NamedTuple):
     """A summary of what a learner's grid row is built from, which changes whenever that does: a lesson
     opened, reported or completed changes the lesson rows' count or latest change (every write to a
-    lesson row sets its ``updated_at``), a quiz submitted the count of submitted attempts."""
+    lesson row sets its ``updated_at``), a quiz submitted the count of submitted attempts. A tuple,
+    as :class:`Learner`: thousands are made and compared on a view."""
 
     lessons: int = 0
     lessons_completed: int = 0
@@ -196,7 +196,7 @@ _TEAM_STAMP = PrebuiltSelect(
 def team_stamp(team_id: int) -> Stamp:
     """The whole team's :class:`Stamp` (1 query, one row back): it changes whenever any member's does,
     since every write to a lesson row or a submission sets a time no earlier than those before it."""
-    return Stamp(*_TEAM_STAMP.rows(read_connection(db), team_id=team_id)[0])
+    return Stamp._make(_TEAM_STAMP.rows(read_connection(db), team_id=team_id)[0])
 
 
 def team_stamps(team_id: int) -> dict[int, Stamp]:
@@ -205,8 +205,9 @@ def team_stamps(team_id: int) -> dict[int, Stamp]:
     connection = read_connection(db)
     lessons = {row[0]: row[1:] for row in _LESSON_STAMPS.rows(connection, team_id=team_id)}
     submissions = {row[0]: row[1:] for row in _SUBMISSION_STAMPS.rows(connection, team_id=team_id)}
+    no_lessons, no_submissions = (0, 0, None), (0, None)
     return {
-        user_id: Stamp(*lessons.get(user_id, (0, 0, None)), *submissions.get(user_id, (0, None)))
+        user_id: Stamp._make(lessons.get(user_id, no_lessons) + submissions.get(user_id, no_submissions))
         for user_id in lessons.keys() | submissions.keys()
     }
 

@@ -302,6 +302,9 @@ def main() -> None:
         "--slice", type=float, default=2, help="seconds of one turn; rows alternate with the bare route"
     )
     parser.add_argument("--python-only", action="store_true", help="measure capacity without wrk")
+    parser.add_argument(
+        "--only", default="", help="comma-separated words: only the rows whose name has one (and the bare route)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -362,6 +365,10 @@ def main() -> None:
                 "quiz: start, form, submit": (app_base, [quiz_maker(share[0]) for share in shares], None),
                 "supervisor grid (2,000)": (app_base, [get_maker(team, boss)], lambda: fixed_gets(team, [boss])),
             }
+            bare = "bare Flask route"
+            if args.only:
+                words = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+                pages = {n: p for n, p in pages.items() if n == bare or any(w in n.lower() for w in words)}
             use_wrk = wrk.available() and not args.python_only
             print(f"capacity: {'wrk' if use_wrk else 'the Python generator'}, {args.connections} "
                   f"connections rotating through {len(sessions)} learners, {args.seconds:g} s, {args.rounds} "
@@ -400,7 +407,6 @@ def main() -> None:
                         tally.add(result.throughput * seconds, seconds, result.errors,
                                   cpu_seconds(server_of[base]) - before)  # fmt: skip
 
-            bare = "bare Flask route"
             rounds: dict[str, list[Tally]] = {name: [] for name in pages}
             ratios = {name: [] for name in pages}
             for _ in range(args.rounds):

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.learn.progress import course_modules
-from app.models import Assignment, Lesson, LessonProgress, Module, TeamMember, User, utcnow
+from app.models import Assignment, ContentState, Lesson, LessonProgress, Module, TeamMember, User, utcnow
 from app.supervise import kept_grids
 from app.supervise.kept_grids import KeptGrids
 from tests.conftest import PASSWORD, recorded_statements
@@ -125,14 +125,33 @@ def test_every_change_shows_on_the_next_view_as_on_a_fresh_grid(scene, change):
     assert after == scene.fresh_views()
 
 
-def test_a_view_after_no_change_reads_no_progress(scene):
+def test_a_view_after_no_change_reads_only_the_teams_stamp(scene):
     _complete_lessons(scene.app, scene.ana)
     scene.views()
     with recorded_statements(scene.app) as statements:
         assert scene.client.get(f"/supervise/teams/{scene.team_id}").status_code == 200
-    progress_reads = [s for s in statements if "lesson_progress.lesson_id" in s or "GROUP BY lesson_progress" in s]
-    assert progress_reads == []
-    assert any("lesson_progress" in s for s in statements)  # the team's stamp, counted by the database
+    about_the_team = [s for s in statements if "lesson_progress" in s or "team_members" in s or "users.email" in s]
+    assert len(about_the_team) == 1  # its stamp, counted by the database
+    assert not any("lesson_progress.lesson_id" in s or "GROUP BY" in s or "joined_at" in s for s in statements)
+
+
+def test_memberships_and_assignments_raise_the_teams_version(scene):
+    def version() -> int:
+        with scene.app.app_context():
+            return db.session.scalar(select(ContentState.teams_version))
+
+    steps = [version()]
+    scene.make_user("learner", team="Team A")
+    steps.append(version())
+    _due(scene, team_id=scene.team_id)
+    steps.append(version())
+    scene.write(update(Assignment).values(within_days=3, due_on=None))
+    steps.append(version())
+    scene.write(delete(Assignment))
+    steps.append(version())
+    scene.write(delete(TeamMember).where(TeamMember.user_id == scene.ben.id))
+    steps.append(version())
+    assert steps == sorted(set(steps)), steps  # every step raised it
 
 
 def test_only_the_learners_who_changed_are_built_again(scene, monkeypatch):

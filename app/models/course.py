@@ -100,10 +100,12 @@ class Lesson(Base):
 class ContentState(Base):
     """One row of counters the database raises (by trigger), so every worker knows when what it keeps
     is stale: ``version`` when modules, lessons, prerequisites or quizzes change, ``people_version``
-    when an account or its roles change (see ``app.shared_state``)."""
+    when an account or its roles change, ``teams_version`` when a team's members or assignments change
+    (see ``app.shared_state``)."""
 
     __tablename__ = "content_state"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column()
     people_version: Mapped[int] = mapped_column(server_default="1")
+    teams_version: Mapped[int] = mapped_column(server_default="1")

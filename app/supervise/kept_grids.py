@@ -1,19 +1,26 @@
 """Each team's grid rows, kept by the worker between views and rebuilt only where a learner changed.
 
 Building a row costs far more than reading whether it could have changed: a 2,000-person team's grid
-took a fifth of a second of CPU to build from every lesson row and quiz attempt, while the team's
-stamps (per learner: how many lesson rows, how many complete, the latest change, how many quizzes
-submitted and when last) are counted by the database in a few milliseconds. So a view reads the team's
-people, the sources of their due dates and their stamps, and builds rows only for the learners whose
-inputs differ from what was kept: a supervisor paging, sorting and filtering, or several supervisors
-watching one team, pay for the changes since the last view, not for the whole team.
+took a fifth of a second of CPU to build from every lesson row and quiz attempt, while the database
+counts the team's stamp (how many lesson rows, how many complete, the latest change, how many quizzes
+submitted and when last) in a few milliseconds. So a view checks, from the cheapest up:
+
+- the people and teams counters (``app.shared_state``, read by every request anyway), raised by
+  trigger whenever an account, a membership or an assignment changes: while they stand, the team's
+  members and the sources of their due dates are those read before;
+- the team's stamp, one row: while it stands, no member's progress changed, and the kept grid is shown;
+- otherwise every member's stamp, and rows are built again only for the learners whose inputs differ.
+
+A supervisor paging, sorting and filtering, or several supervisors watching one team, pay for the
+changes since the last view, not for the whole team.
 
 A row is kept under everything it is built from: the learner (name and e-mail), their stamp, their
 due dates, the course's modules (the outline, which is replaced whenever the course changes) and the
-day (for "overdue"). Every worker reads the stamps from the database on every view, so a worker never
-shows less than what was committed when the view began. As a guard against a change the stamps cannot
-see (a clock set back between two writes of one learner, a hand-edited row), a team's rows are trusted
-for ``trust_seconds`` at most and then rebuilt.
+day (for "overdue"). Every view reads the counters and the stamp from the database, so a worker never
+shows less than what was committed when the view began. The stamps see every write the app makes (each
+sets the row's update time); as a guard against one they cannot see (a clock set back between two
+writes of one learner, a row edited by hand), a team's rows are trusted for ``trust_seconds`` at most
+and then built afresh.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from datetime import date
 
 from app.learn.outline import ModuleOutline
 from app.learn.progress import module_facts, progress_of
+from app.shared_state import current_versions
 from app.supervise.grid import Grid, Row, Totals, build_rows, copy_totals, count_into
 from app.supervise.queries import (
     DeadlineSources,
@@ -45,6 +53,7 @@ class _KeptTeam:
     modules: tuple[ModuleOutline, ...]
     today: date
     built_at: float
+    roster: tuple[int, int] | None = None  # the people and teams counters the learners and sources were read at
     learners: list[Learner] = field(default_factory=list)
     sources: DeadlineSources | None = None
     stamp: Stamp | None = None  # the whole team's
@@ -72,23 +81,36 @@ class KeptGrids:
         self._lock = threading.Lock()  # threaded workers: one view's update at a time
 
     def grid(self, team_id: int, modules: list[ModuleOutline], today: date) -> Grid:
-        """The team's grid as of the current transaction: 5 queries when no one changed since the last
-        view, 7 when someone did and 9 when rows must be built (those learners' progress)."""
-        learners = team_learners(team_id)
-        sources = team_deadline_sources(team_id)
+        """The team's grid as of the current transaction. When nothing changed since the last view it
+        costs one query (the team's stamp) beside the counters every request reads; when progress
+        changed, one more (everyone's stamps) and two for the changed learners' progress; when the
+        people or the teams changed, two more for the members and the sources of their due dates."""
+        versions = current_versions()
+        roster = None if None in (versions.people, versions.teams) else (versions.people, versions.teams)
         stamp = team_stamp(team_id)
         now = self._clock()
         with self._lock:
             kept = self._teams.get(team_id)
         if kept is None or not kept.fits(modules, today, now, self.trust_seconds):
             kept = _KeptTeam(tuple(modules), today, now)
-        if kept.grid is None or (learners, sources, stamp) != (kept.learners, kept.sources, kept.stamp):
-            kept = self._updated(team_id, kept, learners, sources, stamp)
+        same_roster = roster is not None and roster == kept.roster
+        if kept.grid is None or not same_roster or stamp != kept.stamp:
+            if same_roster:  # no account, membership or assignment changed: the same people and due dates
+                learners, sources = kept.learners, kept.sources
+            else:
+                learners, sources = team_learners(team_id), team_deadline_sources(team_id)
+            kept = self._updated(team_id, kept, roster, learners, sources, stamp)
         self._keep(team_id, kept)
         return kept.grid
 
     def _updated(
-        self, team_id: int, kept: _KeptTeam, learners: list[Learner], sources: DeadlineSources, stamp: Stamp
+        self,
+        team_id: int,
+        kept: _KeptTeam,
+        roster: tuple[int, int] | None,
+        learners: list[Learner],
+        sources: DeadlineSources,
+        stamp: Stamp,
     ) -> _KeptTeam:
         """``kept`` with the rows of everyone whose row's inputs changed built again."""
         stamps = team_stamps(team_id)
@@ -103,7 +125,9 @@ class KeptGrids:
         count_into(totals, [row for i, row in kept.rows.items() if i in built or i not in rows], -1)
         count_into(totals, built.values())
         grid = Grid(list(kept.modules), list(rows.values()), totals)
-        return _KeptTeam(kept.modules, kept.today, kept.built_at, learners, sources, stamp, deadlines, keys, rows, grid)
+        return _KeptTeam(
+            kept.modules, kept.today, kept.built_at, roster, learners, sources, stamp, deadlines, keys, rows, grid
+        )
 
     @staticmethod
     def _built(learners: list[Learner], modules, deadlines, stamps, today: date) -> dict[int, Row]:

@@ -85,27 +85,40 @@ def build_rows(
 ) -> list[Row]:
     """One row per learner, from what was read about them (no queries)."""
     rows = []
-    shared: dict = {}  # most learners' statuses and many of their cells are alike: one object each
+    # Most learners are at one of a few points of the course: their module states are worked out once
+    # per point, and alike cells are one object (a worker keeps thousands of rows).
+    by_point: dict[tuple, tuple[dict[int, ModuleStatus], int]] = {}
+    statuses_made: dict[ModuleStatus, ModuleStatus] = {}
+    cells_made: dict[tuple, Cell] = {}
     for learner in learners:
         mine = progress[learner.id]
         due_dates = deadlines.get(learner.id, {})
-        statuses = statuses_for(facts, mine)
+        point = (
+            frozenset(mine.started),
+            frozenset(mine.completed),
+            frozenset(mine.passed_quizzes),
+            frozenset(mine.attempted_quizzes),
+        )
+        if point not in by_point:
+            statuses = {i: statuses_made.setdefault(s, s) for i, s in statuses_for(facts, mine).items()}
+            steps = sum(s.steps for s in statuses.values())
+            done = sum(s.steps_done for s in statuses.values())
+            by_point[point] = statuses, round(100 * done / steps) if steps else 0
+        statuses, share_done = by_point[point]
         cells = {}
         for fact in facts:
-            status = shared.setdefault(statuses[fact.module_id], statuses[fact.module_id])
+            status = statuses[fact.module_id]
             complete = status.state is ModuleState.COMPLETE
             due = due_dates.get(fact.module_id)
-            cell = Cell(
-                status=status,
-                completed_on=completed_on(fact, mine) if complete else None,
-                best_score=mine.best_score.get(fact.quiz_id) if fact.quiz_id else None,
-                due=due,
-                overdue=is_overdue(due, complete, today),
-            )
-            cells[fact.module_id] = shared.setdefault(cell, cell)
-        steps = sum(s.steps for s in statuses.values())
-        done = sum(s.steps_done for s in statuses.values())
-        rows.append(Row(learner, cells, last_activity.get(learner.id), round(100 * done / steps) if steps else 0))
+            finished = completed_on(fact, mine) if complete else None
+            best = mine.best_score.get(fact.quiz_id) if fact.quiz_id else None
+            overdue = is_overdue(due, complete, today)
+            key = (id(status), finished, best, due, overdue)  # statuses_made keeps each status alive
+            cell = cells_made.get(key)
+            if cell is None:
+                cell = cells_made[key] = Cell(status, finished, best, due, overdue)
+            cells[fact.module_id] = cell
+        rows.append(Row(learner, cells, last_activity.get(learner.id), share_done))
     return rows
 
 

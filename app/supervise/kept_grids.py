@@ -72,7 +72,7 @@ class KeptGrids:
     recently are forgotten first; a team larger than that is built on every view)."""
 
     def __init__(
-        self, max_learners: int = 10_000, trust_seconds: float = 300.0, clock: Callable[[], float] = time.monotonic
+        self, max_learners: int = 10_000, trust_seconds: float = 900.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.max_learners = max_learners
         self.trust_seconds = trust_seconds

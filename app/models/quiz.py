@@ -58,9 +58,9 @@ class QuizAttempt(Base):
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "number"),
-        # A learner's results straight from the index: the JSON columns put these on the row's
-        # overflow pages, which reading them from the rows walked attempt by attempt.
-        Index("ix_quiz_attempts_results", "user_id", "quiz_id", "submitted_at", "passed", "score"),
+        # A learner's results and list of attempts straight from the index: the JSON columns put these
+        # on the row's overflow pages, which reading them from the rows walked attempt by attempt.
+        Index("ix_quiz_attempts_results", "user_id", "quiz_id", "number", "submitted_at", "passed", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,9 +2,10 @@
 
 An attempt's row holds its questions and answers as JSON (several kilobytes), and the columns after them
 (score, passed, submitted_at) sit on the row's overflow pages. Every page that shows a learner's best
-results, and the team grid's count of submissions, read those columns for each attempt: a learner with
-many attempts cost more on every page. This index holds them, so those reads never touch the rows. It
-starts with user_id, so the index on user_id alone is dropped.
+results, the quiz page's list of attempts and the team grid's count of submissions read those columns
+for each attempt: a learner with many attempts cost more on every page. This index holds them (and the
+attempt's number, in the list's order), so those reads never touch the rows. It starts with user_id, so the
+index on user_id alone is dropped.
 
 Revision ID: d4a9e1f07c3b
 Revises: b7e2d41c9a55
@@ -23,7 +24,7 @@ depends_on = None
 
 def upgrade():
     op.create_index(
-        'ix_quiz_attempts_results', 'quiz_attempts', ['user_id', 'quiz_id', 'submitted_at', 'passed', 'score']
+        'ix_quiz_attempts_results', 'quiz_attempts', ['user_id', 'quiz_id', 'number', 'submitted_at', 'passed', 'score']
     )
     op.drop_index('ix_quiz_attempts_user_id', table_name='quiz_attempts')
 

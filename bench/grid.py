@@ -14,6 +14,7 @@ changed. Prints absolute times and ratios.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import shutil
 import statistics
@@ -180,6 +181,7 @@ def main() -> None:
             import_from_files()
             team_id = fill(args.learners, random.Random(20261123))
         client = app.test_client()
+        gc.freeze()  # as gunicorn does for its workers (gunicorn.conf.py): collections skip the loaded app
         client.post("/login", data={"email": "sup@bench.test", "password": "benchmark-password"})
         grid_url = f"/supervise/teams/{team_id}"
         with app.app_context():

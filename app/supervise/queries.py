@@ -164,33 +164,23 @@ class Stamp(NamedTuple):
         return max(moments, default=None)
 
 
-_LESSON_STAMPS = PrebuiltSelect(
-    select(
-        LessonProgress.user_id,
-        func.count(),
-        func.count(LessonProgress.completed_at),
-        func.max(LessonProgress.updated_at),
-    )
-    .where(LessonProgress.user_id.in_(_IN_TEAM))
-    .group_by(LessonProgress.user_id)
-)
-_SUBMISSION_STAMPS = PrebuiltSelect(
-    select(QuizAttempt.user_id, func.count(), func.max(QuizAttempt.submitted_at))
-    .where(QuizAttempt.user_id.in_(_IN_TEAM), QuizAttempt.submitted_at.is_not(None))
-    .group_by(QuizAttempt.user_id)
-)
+# The stamps' counts over a team's members: the whole team's, or each member's with their id as the
+# first column and grouped by it.
+def _lesson_counts(*columns):
+    return select(
+        *columns, func.count(), func.count(LessonProgress.completed_at), func.max(LessonProgress.updated_at)
+    ).where(LessonProgress.user_id.in_(_IN_TEAM))
 
 
-_TEAM_STAMP = PrebuiltSelect(
-    select(
-        select(func.count(), func.count(LessonProgress.completed_at), func.max(LessonProgress.updated_at))
-        .where(LessonProgress.user_id.in_(_IN_TEAM))
-        .subquery(),
-        select(func.count(), func.max(QuizAttempt.submitted_at))
-        .where(QuizAttempt.user_id.in_(_IN_TEAM), QuizAttempt.submitted_at.is_not(None))
-        .subquery(),
+def _submission_counts(*columns):
+    return select(*columns, func.count(), func.max(QuizAttempt.submitted_at)).where(
+        QuizAttempt.user_id.in_(_IN_TEAM), QuizAttempt.submitted_at.is_not(None)
     )
-)
+
+
+_LESSON_STAMPS = PrebuiltSelect(_lesson_counts(LessonProgress.user_id).group_by(LessonProgress.user_id))
+_SUBMISSION_STAMPS = PrebuiltSelect(_submission_counts(QuizAttempt.user_id).group_by(QuizAttempt.user_id))
+_TEAM_STAMP = PrebuiltSelect(select(_lesson_counts().subquery(), _submission_counts().subquery()))
 
 
 def team_stamp(team_id: int) -> Stamp:

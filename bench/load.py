@@ -22,20 +22,30 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    # Constant rate only: how far behind its schedule the generator sent each request. A latency spike
+    # with these high is the generator's (or the machine's) and not the server's.
+    lags: list[float] = field(default_factory=list)
 
     @property
     def throughput(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return _percentile(self.latencies, p)
+
+    def lag_percentile(self, p: float) -> float:
+        return _percentile(self.lags, p)
 
     @property
     def p50(self) -> float:
         return statistics.median(self.latencies) if self.latencies else float("nan")
+
+
+def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 STALE_AFTER_SECONDS = 4.5  # just under the server's keep-alive timeout (5 s)
@@ -156,6 +166,7 @@ class _Schedule:
         self.kept: list[tuple[socket.socket, float] | None] = [None] * len(makers)  # idle keep-alive, last use
         self.busy: list[_Exchange | None] = [None] * len(makers)
         self.sent = [0] * len(makers)
+        self.freed = [0.0] * len(makers)  # when each connection's last answer came in
 
     def _due(self, index: int) -> float:
         return self.start + index * self.interval / len(self.makers) + self.sent[index] * self.interval
@@ -214,6 +225,8 @@ class _Schedule:
             sock.setblocking(False)
             sock.connect_ex(self.address)
         self.sent[index] += 1
+        if self.freed[index] <= scheduled:  # idle when due, so any delay is the generator's own
+            self.result.lags.append(time.perf_counter() - scheduled)
         self.busy[index] = _Exchange(sock, data, scheduled)
         self.selector.register(sock, selectors.EVENT_WRITE, index)
 
@@ -256,6 +269,7 @@ class _Schedule:
         else:
             exchange.sock.close()
         self.busy[index] = None
+        self.freed[index] = done
         if ok:
             self.result.latencies.append(done - exchange.scheduled)
         else:

@@ -285,6 +285,16 @@ def settle_loopback() -> None:
         time.sleep(1)
 
 
+def machine_ticks() -> tuple[int, int]:
+    """CPU time stolen from this virtual machine by its neighbours, and all CPU time, in ticks so far."""
+    try:
+        fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    steal = fields[7] if len(fields) > 7 else 0
+    return steal, sum(fields[:8])
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -423,7 +433,10 @@ def main() -> None:
                     f"  {name}: "
                     + ", ".join(f"{r.throughput:.0f} req/s ({r.cpu_ms:.2f} CPU ms per request)" for r in results)
                 )
-            columns = ("req/s", "x bare", "rate", "p50 ms", "p95 ms", "p99 ms", "errors")
+            # late: the generator's own delay behind its schedule (p95), counted only for connections that
+            # were idle when due; steal: the share of the machine's CPU time its neighbours took. A p95
+            # spike with either high is the machine's, not the server's.
+            columns = ("req/s", "x bare", "rate", "p50 ms", "p95 ms", "p99 ms", "errors", "late ms", "steal %")
             print(f"{'request':<26}" + "".join(f"{c:>9}" for c in columns))
             for name, (base, makers, _fixed) in pages.items():
                 rps = statistics.median(r.throughput for r in rounds[name])
@@ -431,11 +444,14 @@ def main() -> None:
                 errors = sum(r.errors for r in rounds[name])
                 renew_cookies()
                 settle_loopback()
+                steal_before, ticks_before = machine_ticks()
                 half = constant_rate(base, makers, max(1.0, rps / 2), args.seconds)
+                steal_after, ticks_after = machine_ticks()
+                steal = 100 * (steal_after - steal_before) / max(1, ticks_after - ticks_before)
                 print(
                     f"{name:<26}{rps:>9.0f}{ratio:>9.2f}{rps / 2:>8.0f}"
                     f"{half.p50 * 1000:>9.1f}{half.percentile(95) * 1000:>9.1f}{half.percentile(99) * 1000:>9.1f}"
-                    f"{errors + half.errors:>8}"
+                    f"{errors + half.errors:>8}{half.lag_percentile(95) * 1000:>9.1f}{steal:>9.1f}"
                 )
             workers = subprocess.run(["pgrep", "-P", str(app_proc.pid)], capture_output=True, text=True).stdout.split()
             print("app worker memory after the run: " + ", ".join(f"{rss_mb(int(p)):.0f} MB" for p in workers))

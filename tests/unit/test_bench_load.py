@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -42,6 +43,9 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(200, b"all of it", Connection="close")
         elif self.path == "/chunked":
             self._answer(200, b"4\r\nfine\r\n0\r\n\r\n", Transfer_Encoding="chunked")
+        elif self.path == "/slow":
+            time.sleep(0.03)
+            self._answer(200, b"late", Content_Length="4")
         elif self.path == "/moved":
             self._answer(302, b"", Location="/there", Content_Length="0")
         else:
@@ -125,3 +129,22 @@ def test_a_late_answer_counts_from_its_scheduled_time(server):
     result = constant_rate(server, [slow], rate=100, seconds=0.1)
     assert result.errors == 0
     assert max(result.latencies) > 0.1  # 50 ms behind per request, 10 ms apart: the backlog shows
+
+
+def test_the_generator_reports_its_own_delay_apart_from_the_servers(server):
+    """``lags`` is how far behind its schedule the generator sent a request, counted only when the
+    connection was idle at the due time: a spike with lags high is the generator's, not the server's."""
+    pause = threading.Event()
+
+    def held_up():
+        pause.wait(0.05)
+        return ("GET", "/ok", None, {})
+
+    generator_late = constant_rate(server, [held_up], rate=10, seconds=0.3)
+    assert generator_late.lags and min(generator_late.lags) >= 0.05
+
+    # Each answer takes 30 ms against a send every 10 ms: the connection is busy when the next request
+    # is due, so that wait is the server's and not counted as the generator's.
+    server_late = constant_rate(server, [get("/slow")], rate=100, seconds=0.3)
+    assert server_late.errors == 0 and len(server_late.latencies) >= 20
+    assert len(server_late.lags) == 1  # the first request only

@@ -1,6 +1,6 @@
 """Benchmark: the supervisor grid and its CSV export for a team of 2,000 learners x 6 modules.
 
-Run: .venv/bin/python bench/grid.py [--learners 2000] [--repeat 5]
+Run: .venv/bin/python bench/grid.py [--learners 2000] [--repeat 5] [--database POSTGRESQL_SERVER_URL]
 
 Builds a fresh SQLite database through the migrations, imports the course plus three
 generated modules (six in all), fills it with realistic progress and quiz attempts, then
@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from app.models import (  # noqa: E402
     UserRole,
     utcnow,
 )
+from app.ops.scratch import scratch_postgres  # noqa: E402
 from app.supervise.kept_grids import KeptGrids  # noqa: E402
 
 EXTRA_MODULE = """title: Practice module {n}
@@ -70,6 +72,23 @@ def build_course(workdir: Path) -> Path:
         for k in (1, 2):
             (folder / f"{k:02d}-reading-{k}.md").write_text(EXTRA_LESSON.format(n=k))
     return modules
+
+
+def bench_database(stack: ExitStack, workdir: Path, server_url: str | None) -> str:
+    """The benchmark's database: SQLite in its work folder, or, given a PostgreSQL server's URL, a
+    scratch database there, dropped when ``stack`` closes."""
+    if not server_url:
+        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+    return stack.enter_context(scratch_postgres(server_url, "imh_bench"))
+
+
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="SERVER_URL",
+        help="run on a scratch database on this PostgreSQL server, e.g. "
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres (default: SQLite)",
+    )
 
 
 def fill(learners: int, rng: random.Random) -> int:
@@ -161,8 +180,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
+    add_database_option(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         config = type(
             "BenchConfig",
@@ -170,7 +190,7 @@ def main() -> None:
             {
                 "SECRET_KEY": "bench-" + "x" * 40,
                 "INSTANCE_PATH": workdir,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
+                "SQLALCHEMY_DATABASE_URI": bench_database(stack, workdir, args.database),
                 "MODULES_DIR": build_course(workdir),
                 "WTF_CSRF_ENABLED": False,
             },

@@ -1,7 +1,7 @@
 """Benchmark over HTTP: the app under gunicorn (2 workers) next to a bare Flask route under the same server.
 
 Run: make bench-http   (or .venv/bin/python bench/serve.py [--seconds 6] [--slice 2] [--rounds 3]
-[--connections 8])
+[--connections 8] [--database POSTGRESQL_SERVER_URL])
 
 For each page: capacity (closed loop, N connections) as a ratio of the bare route's, the two measured
 in turn a slice at a time (the median of the rounds' ratios, so the machine's drift within a minute
@@ -31,6 +31,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import wrk  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from grid import build_course, fill  # noqa: E402
+from grid import add_database_option, bench_database, build_course, fill  # noqa: E402
 from load import capacity, constant_rate  # noqa: E402
 from sqlalchemy import delete  # noqa: E402
 
@@ -315,10 +316,11 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help="comma-separated words: only the rows whose name has one (and the bare route)"
     )
+    add_database_option(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         workdir = Path(tmp)
-        url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        url = bench_database(stack, workdir, args.database)
         modules = build_course(workdir)
         config = type("B", (Config,), {"SECRET_KEY": "b" * 40, "INSTANCE_PATH": workdir,
                                        "SQLALCHEMY_DATABASE_URI": url, "MODULES_DIR": modules})  # fmt: skip
@@ -380,6 +382,7 @@ def main() -> None:
                 words = [w.strip().lower() for w in args.only.split(",") if w.strip()]
                 pages = {n: p for n, p in pages.items() if n == bare or any(w in n.lower() for w in words)}
             use_wrk = wrk.available() and not args.python_only
+            print(f"database: {'PostgreSQL' if args.database else 'SQLite'}")
             print(f"capacity: {'wrk' if use_wrk else 'the Python generator'}, {args.connections} "
                   f"connections rotating through {len(sessions)} learners, {args.seconds:g} s, {args.rounds} "
                   f"rounds; each row's ratio is the median over the rounds of its throughput to the bare "

@@ -7,14 +7,13 @@ created and dropped). In CI (CI=true) a database that cannot be reached fails th
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -24,6 +23,7 @@ from app.course_files import import_from_files
 from app.database import begin_statement
 from app.extensions import db
 from app.models import Base, Role, Team, TeamMember, User
+from app.ops.scratch import scratch_postgres
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct-horse-battery"
@@ -41,18 +41,12 @@ def database_url(tmp_path_factory):
     if not server_url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"imh_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        _unavailable(f"PostgreSQL not reachable at {make_url(server_url).render_as_string()}: {error.orig}")
-    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_postgres(server_url, "imh_test"))
+        except OperationalError as error:
+            _unavailable(f"PostgreSQL not reachable at {make_url(server_url).render_as_string()}: {error.orig}")
+        yield url
 
 
 @pytest.fixture(scope="session")

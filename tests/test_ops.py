@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import uuid
+from contextlib import ExitStack
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -15,6 +14,7 @@ from app.extensions import db
 from app.models import Base
 from app.ops.backup import BackupError, create_backup, verify_backup
 from app.ops.datacopy import copy_data
+from app.ops.scratch import scratch_postgres
 from tests.conftest import _unavailable
 
 PG_SERVER = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -62,18 +62,12 @@ def other_database(tmp_path, database_url):
     if make_url(database_url).get_backend_name() == "postgresql":
         yield f"sqlite:///{tmp_path / 'copy.sqlite3'}"
         return
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    name = f"imh_copy_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - no server: skip locally, fail in CI
-        admin.dispose()
-        _unavailable(f"PostgreSQL not reachable for the copy test: {error}")
-    yield make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_postgres(PG_SERVER, "imh_copy"))
+        except Exception as error:  # noqa: BLE001 - no server: skip locally, fail in CI
+            _unavailable(f"PostgreSQL not reachable for the copy test: {error}")
+        yield url
 
 
 def test_copy_to_the_other_database_keeps_every_row(filled, database_url, other_database):

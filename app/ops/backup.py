@@ -7,13 +7,14 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+
+from app.ops.scratch import scratch_postgres
 
 
 class BackupError(RuntimeError):
@@ -117,12 +118,7 @@ def _verify_pg_dump(path: Path, postgres_url: str | None) -> Verification:
         raise BackupError("verifying a PostgreSQL dump needs DATABASE_URL to point at a PostgreSQL server")
     if not shutil.which("pg_restore"):
         raise BackupError("pg_restore is not installed (Debian: postgresql-client)")
-    name = f"imh_verify_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    scratch = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres(postgres_url, "imh_verify") as scratch:
         result = subprocess.run(
             ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={libpq_url(scratch)}", str(path)],
             capture_output=True,
@@ -133,7 +129,3 @@ def _verify_pg_dump(path: Path, postgres_url: str | None) -> Verification:
         if result.returncode != 0:
             raise BackupError(f"{path} does not restore: {result.stderr.strip()}")
         return Verification(path, _count_rows(scratch))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -45,8 +45,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
-        # A database file cannot drop a connection the way a server can: a ping before each
-        # request's first query would be a wasted statement on every request.
+        # A database file cannot drop a connection the way a server can: no ping before use.
         options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
         if sqlite_file(url) is not None:
             # Each thread keeps a connection of its own for the hot paths (app.database) beside the
@@ -71,7 +70,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     with app.app_context():
-        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        configure_engine(
+            db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["DATABASE_PING_AFTER_IDLE_SECONDS"]
+        )
 
     from app.auth.person import load_person
 

@@ -37,7 +37,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'imh.sqlite3'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A server database's pooled connection is checked before use when it sat idle this long
+    # (app.database: _ping_when_idle); a busy worker's connection is reused without a check.
+    DATABASE_PING_AFTER_IDLE_SECONDS = 1.0
     MODULES_DIR = Path(os.environ.get("MODULES_DIR", PROJECT_ROOT / "modules"))
     MEDIA_DIR = Path(os.environ.get("MEDIA_DIR", PROJECT_ROOT / "media"))
     SQLITE_BUSY_TIMEOUT_MS = 15_000

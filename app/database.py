@@ -4,7 +4,7 @@ Several gunicorn workers share one SQLite file, so SQLite runs in WAL mode with 
 timeout and foreign keys on, and transactions that will write begin IMMEDIATE: a deferred
 transaction that reads and then writes fails with "database is locked" when another
 writer got there first, whatever the timeout. Reads stay deferred so readers never queue
-behind writers.
+behind writers. A server database's connections are checked before use only after they sat idle.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -21,6 +22,7 @@ import flask_sqlalchemy.session
 from flask import g, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import URL, Connection, Engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
 from app.writer_turns import end_turn, lock_path, take_turn, writers_turn
@@ -129,7 +131,7 @@ def _take(engine: Engine) -> Connection:
     On SQLite each thread keeps one connection from request to request: a pool checkout and check-in
     (SQLAlchemy's connection object, the pool's bookkeeping and its events) cost more than a page's
     queries, and a connection to a file cannot be dropped the way a server drops one. Any other
-    database lends one from the pool, whose ping notices a server that went away. A second
+    database lends one from the pool, which checks one that sat idle (:func:`_ping_when_idle`). A second
     transaction while the kept connection is busy (one inside another) gets a pooled one too.
     """
     if engine.dialect.name != "sqlite" or _kept.busy:
@@ -284,8 +286,9 @@ class RequestSession(flask_sqlalchemy.session.Session):
         super().close()
 
 
-def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int, ping_after_idle_seconds: float) -> None:
     if engine.dialect.name != "sqlite":
+        _ping_when_idle(engine, ping_after_idle_seconds)
         return
     queue = None
     if (database := sqlite_file(engine.url)) is not None:
@@ -331,6 +334,35 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 _TURN_KEY = "writers_turn"  # in a pooled connection's info: the writers' turn it holds
+_CHECKED_IN_KEY = "checked_in"  # in a pooled connection's info: when it last went back to the pool
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection to the server before use only if it sat idle ``idle_seconds`` or
+    more; one that fails the check is replaced before the request sees it.
+
+    A connection the server or a firewall dropped has always sat idle first (a restarted server
+    breaks every connection, in use or not, and those in use fail whatever is checked). Pinging on
+    every checkout (SQLAlchemy's pool_pre_ping) cost a round trip to the server per request: on
+    PostgreSQL, a fifth of a lesson page's time. Under load a worker's connection comes back within
+    milliseconds and is not pinged; on a quiet site nearly every request pings, which costs nothing
+    that matters there.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_connection, record):
+        record.info[_CHECKED_IN_KEY] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        checked_in = record.info.get(_CHECKED_IN_KEY)
+        if checked_in is None or time.monotonic() - checked_in < idle_seconds:
+            return  # just opened, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and checks out another (a new one if need be).
+            raise DisconnectionError(f"an idle database connection failed its check: {error}") from error
 
 
 def begin_statement() -> str:

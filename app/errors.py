@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from contextlib import suppress
+
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -18,6 +21,7 @@ MESSAGES = {
     405: ("That action isn't available here", "Please use the buttons on the page."),
     413: ("That file is too large", "Please choose a smaller file."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a moment."),
+    503: ("The site is briefly unavailable", "Nothing you did caused this. Please try again in a moment."),
 }
 
 
@@ -49,6 +53,24 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("Unhandled error")
         return _render(500)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        if not _passing(error):
+            return unexpected(error)
+        # The request's transaction is gone with its connection: nothing it began was saved.
+        with suppress(Exception):
+            db.session.rollback()
+        app.logger.warning("Database briefly unavailable: %s", error.orig)
+        response = make_response(_render(503))
+        response.headers["Retry-After"] = "1"
+        return response
+
+
+def _passing(error: DBAPIError) -> bool:
+    """A database error that the same request, sent again, would not meet: the connection was lost
+    (a server restart; the pool opens a new one), or SQLite stayed locked past its busy timeout."""
+    return error.connection_invalidated or "database is locked" in str(error.orig)
 
 
 def _custom(error: HTTPException) -> bool:

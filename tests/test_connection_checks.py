@@ -10,20 +10,26 @@ import time
 from contextlib import ExitStack
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.extensions import db
+from app.models import User
 from app.ops.scratch import scratch_postgres
-from tests.conftest import _unavailable
+from tests.conftest import PASSWORD, AuthActions, _unavailable
 
 PG_SERVER = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IDLE = 0.3  # seconds: short, so the tests can wait it out
 
 
 @pytest.fixture
-def engine(tmp_path):
+def site(tmp_path, request):
+    """The app on a scratch PostgreSQL database, its connections checked after ``idle`` seconds
+    (the test's ``idle`` mark; IDLE by default)."""
+    mark = request.node.get_closest_marker("idle")
     with ExitStack() as stack:
         try:
             url = stack.enter_context(scratch_postgres(PG_SERVER, "imh_ping"))
@@ -35,12 +41,26 @@ def engine(tmp_path):
                 "SECRET_KEY": "x" * 40,
                 "TESTING": True,
                 "INSTANCE_PATH": tmp_path,
-                "DATABASE_PING_AFTER_IDLE_SECONDS": IDLE,
+                "DATABASE_PING_AFTER_IDLE_SECONDS": mark.args[0] if mark else IDLE,
+                "WTF_CSRF_ENABLED": False,
             }
         )
         with app.app_context():
-            yield db.engine
+            upgrade()
+            person = User(email="learner@example.test", name="Learner", password_hash="")
+            person.set_password(PASSWORD)
+            db.session.add(person)
+            db.session.commit()
+            db.session.remove()
+        yield app
+        with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def engine(site):
+    with site.app_context():
+        yield db.engine
 
 
 @pytest.fixture
@@ -79,3 +99,29 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(engin
         assert conn.execute(text("SELECT 1")).scalar_one() == 1
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != dropped
     assert len(pings) == 1
+
+
+def _drop_connections(site) -> int:
+    """What a server restart does to the app's open connections."""
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            return len(
+                conn.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                    {"name": make_url(site.config["SQLALCHEMY_DATABASE_URI"]).database},
+                ).all()
+            )
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.idle(60)
+def test_a_connection_lost_while_in_use_costs_one_answer_that_asks_to_try_again(site):
+    client = site.test_client()
+    AuthActions(client).login("learner@example.test")
+    assert client.get("/about").status_code == 200  # signed in, it reads the site's counters
+    assert _drop_connections(site) >= 1
+    lost = client.get("/about")  # its connection was in use a moment ago, so it was not checked
+    assert lost.status_code == 503 and lost.headers["Retry-After"] == "1"
+    assert client.get("/about").status_code == 200  # the pool opened a new connection

@@ -100,13 +100,21 @@ def _session_in_transaction(db: SQLAlchemy) -> bool:
 
 
 def _begin_reading(engine: Engine) -> Connection:
-    """A connection (see :func:`_take`) in a read-only transaction begun on the driver itself:
+    """A connection (see :func:`_take`) for a request's reads, set up on the driver itself:
     SQLAlchemy's own transaction around it (its object, events and the rollback through them) costs
-    more than the page's queries. :func:`_give_back` rolls it back."""
+    more than the page's queries. :func:`_give_back` ends it.
+
+    On SQLite, a read-only transaction: the page's reads see one snapshot. On a server database the
+    reads run in autocommit mode. Under READ COMMITTED (PostgreSQL's default, and the app's: see
+    tests/test_config_and_database.py) each statement reads from a snapshot of its own, in a
+    transaction or not, so a transaction would add only its BEGIN and its ROLLBACK: two of a lesson
+    page's five round trips to the server."""
     connection = _take(engine)
+    driver = connection.connection.driver_connection
     if engine.dialect.name == "sqlite":
-        connection.connection.driver_connection.execute("BEGIN")  # deferred: never the write lock
-    # psycopg begins a transaction by itself at the first statement.
+        driver.execute("BEGIN")  # deferred: never the write lock
+    else:
+        driver.autocommit = True
     return connection
 
 
@@ -182,6 +190,7 @@ def _give_back(connection: Connection) -> None:
     keeps it, else to the pool. A kept connection that was invalidated, or whose rollback fails, is
     dropped, as the pool drops one whose reset fails, and the next transaction opens another."""
     if connection is not _kept.connection:
+        _end_autocommit(connection)
         connection.close()
         return
     _kept.busy = False
@@ -195,6 +204,22 @@ def _give_back(connection: Connection) -> None:
     with suppress(Exception):  # it is broken already; what matters is that it is not used again
         connection.invalidate()
         connection.close()
+
+
+def _end_autocommit(connection: Connection) -> None:
+    """Back to transactions on a connection read from in autocommit mode (:func:`_begin_reading`),
+    before it goes back to the pool: whoever takes it next expects them. One that cannot be switched
+    back is broken, and invalidated so that the pool drops it."""
+    if connection.invalidated or connection.closed or connection.dialect.name == "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if not driver.autocommit:
+        return
+    try:
+        driver.autocommit = False
+    except Exception:
+        _log.warning("dropping a database connection: it could not leave autocommit mode", exc_info=True)
+        connection.invalidate()
 
 
 def transaction_info() -> dict:

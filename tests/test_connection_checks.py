@@ -11,11 +11,13 @@ from contextlib import ExitStack
 
 import pytest
 from flask_migrate import upgrade
+from psycopg.pq import TransactionStatus
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
+from app.database import end_reads, read_connection
 from app.extensions import db
 from app.models import User
 from app.ops.scratch import scratch_postgres
@@ -125,3 +127,24 @@ def test_a_connection_lost_while_in_use_costs_one_answer_that_asks_to_try_again(
     lost = client.get("/about")  # its connection was in use a moment ago, so it was not checked
     assert lost.status_code == 503 and lost.headers["Retry-After"] == "1"
     assert client.get("/about").status_code == 200  # the pool opened a new connection
+
+
+def test_a_requests_reads_run_without_a_transaction_and_leave_none_behind(site, engine):
+    """Under READ COMMITTED a read-only transaction adds only a BEGIN and a ROLLBACK (two round trips)
+    to a page's reads: they run in autocommit mode, and the connection goes back to the pool ready
+    for transactions."""
+    with site.test_request_context("/about"):
+        reading = read_connection(db)
+        assert reading.execute(text("SELECT count(*) FROM content_state")).scalar_one() == 1
+        driver = reading.connection.driver_connection
+        assert driver.info.transaction_status == TransactionStatus.IDLE  # no BEGIN was sent
+        end_reads()
+    raw = engine.raw_connection()  # the same connection, back from the pool
+    try:
+        assert raw.driver_connection is driver and raw.driver_connection.autocommit is False
+    finally:
+        raw.close()
+    with site.test_request_context("/about"):
+        db.session.execute(text("SELECT 1"))
+        assert db.session.connection().connection.driver_connection.info.transaction_status == TransactionStatus.INTRANS
+        db.session.rollback()

@@ -143,7 +143,7 @@ def fill(learners: int, rng: random.Random) -> int:
                             "user_id": user_id,
                             "quiz_id": module.active_quiz.id,
                             "number": number,
-                            "seed": rng.randint(1, 2**31),
+                            "seed": f"{rng.getrandbits(128):032x}",
                             "questions": [],
                             "pass_mark": 80.0,
                             "show_answers": "after_attempt",

@@ -164,7 +164,7 @@ def test_editing_a_published_module_keeps_progress_and_attempts(app, client, aut
         for lesson_id in lessons.values():
             db.session.add(LessonProgress(user_id=learner.id, lesson_id=lesson_id, completed_at=utcnow()))
         questions = grading.snapshot_attempt(grading.compose_attempt(quiz_spec(module.quiz), 7))
-        graded = dict(number=1, seed=7, pass_mark=80, show_answers="after_attempt", score=40.0, passed=False)
+        graded = dict(number=1, seed="7", pass_mark=80, show_answers="after_attempt", score=40.0, passed=False)
         attempt = QuizAttempt(user_id=learner.id, quiz_id=module.quiz.id, questions=questions, **graded)
         db.session.add(attempt)
         attempt.answers, attempt.submitted_at = {}, utcnow()

@@ -94,7 +94,7 @@ def test_completing_module_one_opens_module_two(app, client, auth, make_user, co
                 user_id=user.id,
                 quiz=quiz,
                 number=1,
-                seed=1,
+                seed="1",
                 questions=[],
                 pass_mark=80,
                 show_answers="after_attempt",

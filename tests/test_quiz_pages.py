@@ -85,6 +85,8 @@ def test_the_page_never_carries_the_right_answers(app, client, ready):
             if choice.get("feedback"):
                 assert choice["feedback"] not in page
     assert not re.search(r"correct|data-answer|data-right", page, re.IGNORECASE)
+    # The option ids on the page come from the seed: 128 random bits, too many to try.
+    assert len(attempt.seed) == 32 and attempt.seed not in page
 
 
 def test_blank_and_partial_answers_get_messages_and_keep_what_was_entered(app, client, ready):
@@ -182,7 +184,7 @@ def test_past_attempts_are_listed_without_reading_their_questions(app, client, r
         for number in range(1, 41):
             db.session.add(
                 QuizAttempt(
-                    user_id=ready.id, quiz_id=quiz.id, number=number, seed=number, questions=[{"big": "x" * 500}],
+                    user_id=ready.id, quiz_id=quiz.id, number=number, seed=str(number), questions=[{"big": "x" * 500}],
                     pass_mark=80, show_answers="after_attempt", answers={}, score=50.0, passed=False,
                     submitted_at=utcnow(),
                 )

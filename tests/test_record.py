@@ -55,7 +55,7 @@ def complete_module(
                     user_id=user.id,
                     quiz_id=quiz.id,
                     number=number,
-                    seed=number,
+                    seed=str(number),
                     questions=[],
                     pass_mark=pass_mark,
                     show_answers="after_pass",

@@ -122,7 +122,7 @@ def _complete(app, user: User, slug: str) -> None:
                     user_id=user.id,
                     quiz_id=quiz.id,
                     number=1,
-                    seed=1,
+                    seed="1",
                     questions=[],
                     pass_mark=80,
                     show_answers="after_attempt",

@@ -67,7 +67,8 @@ class QuizAttempt(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column()
-    seed: Mapped[int] = mapped_column()
+    # 128 random bits as hex: the option ids on the attempt's page must not let anyone work it out.
+    seed: Mapped[str] = mapped_column(String(32))
     # The questions as shown (order, options) with what grading needs; never sent to the page.
     questions: Mapped[list] = mapped_column(JSON)
     pass_mark: Mapped[float] = mapped_column(Float)

@@ -53,15 +53,17 @@ class ShownQuestion:
         return f"q-{self.question.id}-{left.id}"
 
 
-def new_seed() -> int:
-    """A fresh, unguessable seed for an attempt. Keep it on the server.
+def new_seed() -> str:
+    """A fresh, unguessable seed for an attempt (128 random bits as hex). Keep it on the server.
 
-    31 bits: it is stored in a plain INTEGER column, which PostgreSQL keeps in 32 signed bits.
+    Option ids are a public function of the seed: with a seed small enough to try every value (31
+    bits once), a learner could work it out from an attempt's page, and with it the order of the
+    choices in quiz.yml and the matching pairs, before answering.
     """
-    return secrets.randbits(31)
+    return secrets.token_hex(16)
 
 
-def compose_attempt(quiz: QuizSpec, seed: int) -> list[ShownQuestion]:
+def compose_attempt(quiz: QuizSpec, seed: str | int) -> list[ShownQuestion]:
     """The questions of an attempt, in the order shown: the same for the same quiz and seed.
 
     Draws ``draw`` questions from the pool (all when it is None), shuffles them when
@@ -87,7 +89,7 @@ def compose_attempt(quiz: QuizSpec, seed: int) -> list[ShownQuestion]:
     ]
 
 
-def _shown(number: int, question: QuestionSpec, seed: int, shuffle: bool) -> ShownQuestion:
+def _shown(number: int, question: QuestionSpec, seed: str | int, shuffle: bool) -> ShownQuestion:
     rng = random.Random(f"{seed}:{question.id}")
     if question.kind in ("single", "multiple"):
         ids = _ids(seed, question.id, "choice", len(question.choices))
@@ -109,7 +111,7 @@ def _shown(number: int, question: QuestionSpec, seed: int, shuffle: bool) -> Sho
     return ShownQuestion(number, question)
 
 
-def _ids(seed: int, question_id: str, role: str, count: int) -> list[str]:
+def _ids(seed: str | int, question_id: str, role: str, count: int) -> list[str]:
     length = 10
     while True:
         ids = [hashlib.sha256(f"{seed}:{question_id}:{role}:{i}".encode()).hexdigest()[:length] for i in range(count)]

@@ -20,7 +20,7 @@ def _all_but_the_last_quiz(app, user) -> None:
             db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, completed_at=utcnow()))
         for quiz in db.session.scalars(select(Quiz).join(Module).where(Module.slug != LAST)):
             db.session.add(
-                QuizAttempt(user_id=user.id, quiz_id=quiz.id, number=1, seed=1, questions=[], pass_mark=80,
+                QuizAttempt(user_id=user.id, quiz_id=quiz.id, number=1, seed="1", questions=[], pass_mark=80,
                             show_answers="after_attempt", answers={}, score=90, passed=True, submitted_at=utcnow())
             )  # fmt: skip
         db.session.commit()

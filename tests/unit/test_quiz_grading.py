@@ -709,6 +709,15 @@ def test_new_seeds_are_random():
     assert len({new_seed() for _ in range(20)}) == 20
 
 
+def test_a_seed_has_too_many_values_to_try():
+    """The option ids on an attempt's page are a public function of its seed: with 31 bits, trying
+    every seed against them took minutes on one core and gave away the order of the choices in
+    quiz.yml and the matching pairs. 128 random bits cannot be tried."""
+    seeds = [new_seed() for _ in range(200)]
+    assert all(len(seed) == 32 and int(seed, 16) >= 0 for seed in seeds)
+    assert max(int(seed, 16) for seed in seeds) > 2**120  # all 128 bits are used
+
+
 # --------------------------------------------------------------------------------------------------
 # Snapshots: later edits never change a past attempt
 

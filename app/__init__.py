@@ -13,12 +13,14 @@ from sqlalchemy.engine import make_url
 from app.config import Config, config_from_env
 from app.database import configure_engine, end_reads, set_write_intent, sqlite_file
 from app.extensions import csrf, db, login_manager, migrate
+from app.routing import DatabaseNumber
 
 
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a config class, or a mapping of overrides (tests)."""
     base = config if isinstance(config, type) else config_from_env()
     app = Flask(__name__, instance_path=str(Path(base.INSTANCE_PATH).resolve()))
+    app.url_map.converters["int"] = DatabaseNumber  # before any route is added
     app.config.from_object(base)
     if isinstance(config, Mapping):
         app.config.update(config)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from app.config import Config, config_from_env
 from app.database import configure_engine, end_reads, set_write_intent, sqlite_file
 from app.extensions import csrf, db, login_manager, migrate
-from app.routing import DatabaseNumber
+from app.request_reading import ClientJSON, DatabaseNumber
 
 
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     base = config if isinstance(config, type) else config_from_env()
     app = Flask(__name__, instance_path=str(Path(base.INSTANCE_PATH).resolve()))
     app.url_map.converters["int"] = DatabaseNumber  # before any route is added
+    app.json = ClientJSON(app)
     app.config.from_object(base)
     if isinstance(config, Mapping):
         app.config.update(config)

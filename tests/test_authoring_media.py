@@ -295,6 +295,8 @@ def test_the_timing_tool_lists_the_transcript_lines(client, author):
         ({"video": "nope.webm", "transcript": "Hi"}, "Choose a video from media/"),
         ({"video": STANDIN, "transcript": "  \n\n"}, "Paste the transcript"),
         ({"video": STANDIN, "transcript": "Hi", "lesson_id": "999999"}, "Choose a video lesson, or none"),
+        ({"video": STANDIN, "transcript": "Hi", "lesson_id": "²"}, "Choose a video lesson, or none"),  # isdigit()
+        ({"video": STANDIN, "transcript": "Hi", "lesson_id": "9" * 30}, "Choose a video lesson, or none"),
     ],
 )
 def test_the_timing_tool_needs_a_video_and_lines(client, author, form, words):
@@ -335,3 +337,8 @@ def test_saving_bad_timing_keeps_the_marks_and_saves_nothing(app, client, author
     assert uploads(media_dir) == [] and changes(app) == []
     response = client.post("/author/timing/save", data={"video": STANDIN, "timing": "{}"})
     assert response.status_code == 400 and "has no lines" in response.get_data(as_text=True)
+    response = client.post("/author/timing/save", data={"video": STANDIN, "timing": "[" * 5000 + "]" * 5000})
+    assert response.status_code == 400 and "not readable" in response.get_data(as_text=True)
+    response = client.post("/author/timing/save", data={"video": STANDIN, "timing": _timing([1, 10**400, 20])})
+    assert response.status_code == 400 and "line 2 has no time yet" in response.get_data(as_text=True)
+    assert uploads(media_dir) == [] and changes(app) == []

@@ -140,6 +140,7 @@ def test_author_adds_a_question_of_each_kind(app, client, author, m1, kind):
         ("true_false", {**TF, "review": "1:30-1:40"}, "ends after the video does (1:35"),
         ("true_false", {**TF, "review_end": "3"}, "choose the cue the moment starts at"),
         ("true_false", {**TF, "review_start": "9999"}, "that cue is not in the transcript"),
+        ("true_false", {**TF, "review_start": "²"}, "that cue is not in the transcript"),  # "²".isdigit()
     ],
 )
 def test_the_quiz_rules_are_enforced_and_nothing_is_saved(app, client, author, m1, kind, form, message):
@@ -151,7 +152,7 @@ def test_the_quiz_rules_are_enforced_and_nothing_is_saved(app, client, author, m
     assert "nothing was saved" in page
     assert [q.id for q in _questions(app, m1)] == [q.id for q in before]
     for value in form.values():  # what was typed is still there
-        if value.strip() and value not in ("y", "true", "false", "3", "9999"):
+        if value.strip() and value not in ("y", "true", "false", "3", "9999", "²"):  # cues: a list to pick from
             assert value.strip() in page
 
 

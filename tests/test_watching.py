@@ -83,12 +83,31 @@ def test_ranges_outside_the_video_are_ignored(app, client, learner):
         ({"ranges": "all"}, "'ranges' must be a list"),
         ({"ranges": [], "position": "end"}, "'position' must be a number"),
         ({"ranges": [], "speed": 16}, "'speed' must be between 0.25 and 4"),
+        ({"ranges": [], "position": 10**400}, "'position' must be a number"),  # too large for a float
+        ({"ranges": [], "speed": -(10**400)}, "'speed' must be a number"),
+        ({"ranges": [[0, 10**400]], "position": 0}, None),  # a range past any float is ignored, not a 500
     ],
 )
 def test_bad_reports_get_a_clear_400(client, learner, payload, message):
     response = client.post(REPORT, json=payload)
+    if message is None:
+        assert response.status_code == 200 and response.get_json()["watched"] == []
+        return
     assert response.status_code == 400
     assert message in response.get_json()["detail"]
+
+
+DEEP = "[" * 5000 + "]" * 5000  # deeper than Python's JSON reader can follow
+
+
+@pytest.mark.parametrize("send", ["json", "beacon"])
+def test_json_nested_too_deeply_gets_a_clear_400(client, learner, send):
+    if send == "json":
+        response = client.post(REPORT, data=DEEP, content_type="application/json")
+    else:
+        response = client.post(REPORT, data={"payload": DEEP})
+    assert response.status_code == 400
+    assert "Send a JSON object" in response.get_json()["detail"]
 
 
 def test_reports_for_a_locked_lesson_are_refused(client, learner):

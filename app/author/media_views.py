@@ -22,6 +22,7 @@ from app.course.caption_checks import check_captions
 from app.extensions import csrf, db
 from app.media_files import send_media
 from app.models import Lesson, Module, Role
+from app.untrusted import database_id
 
 VIDEO_SUFFIXES = (".webm", ".mp4")
 SOURCES = (("video", "media_src"), ("captions", "captions_src"), ("chapters", "chapters_src"))
@@ -195,7 +196,7 @@ def media_file(filename: str):
 @bp.route("/media/attach", methods=["POST"])
 @role_required(Role.AUTHOR)
 def attach_media():
-    lesson = db.session.get(Lesson, request.form.get("lesson_id", type=int) or 0)
+    lesson = db.session.get(Lesson, database_id(request.form.get("lesson_id")) or 0)
     if lesson is None or lesson.kind != "video" or lesson.archived:
         return _media_page(["Choose a video lesson."], 400)
     errors, changes = [], {}
@@ -250,7 +251,7 @@ def _chosen_lesson() -> tuple[Lesson | None, bool]:
     raw = request.form.get("lesson_id", "").strip()
     if not raw:
         return None, True
-    lesson = db.session.get(Lesson, int(raw)) if raw.isdigit() else None
+    lesson = db.session.get(Lesson, lesson_id) if (lesson_id := database_id(raw)) else None
     return lesson, lesson is not None and lesson.kind == "video" and not lesson.archived
 
 

@@ -233,7 +233,7 @@ def question_initial(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _index(value: str, cues: tuple[Cue, ...]) -> bool:
-    return value.isdigit() and int(value) < len(cues)
+    return value.isascii() and value.isdigit() and int(value) < len(cues)
 
 
 def _said(cue: Cue) -> str:

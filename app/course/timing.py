@@ -9,10 +9,11 @@ voice tags (<v Name>), escaped text, and lines of at most 42 characters.
 
 from __future__ import annotations
 
-import json
 import math
 import textwrap
 from dataclasses import dataclass
+
+from app.untrusted import finite_number, loads_json
 
 MAX_LINE_CHARS = 42
 MAX_CUE_LINES = 2
@@ -116,7 +117,7 @@ def split_text(text: str, width: int = MAX_LINE_CHARS, lines: int = MAX_CUE_LINE
 def read_timed_lines(payload: str) -> tuple[float, list[TimedLine]]:
     """The JSON the timing tool posts: {"duration": seconds, "lines": [{"start", "speaker", "text"}, …]}."""
     try:
-        data = json.loads(payload or "")
+        data = loads_json(payload or "")
     except ValueError as error:
         raise TimingError([f"the timing data is not readable ({error})"]) from None
     if not isinstance(data, dict) or not isinstance(data.get("lines"), list):
@@ -150,7 +151,7 @@ def read_timed_lines(payload: str) -> tuple[float, list[TimedLine]]:
 def rows_for_retry(payload: str) -> list[dict]:
     """The lines as posted (text, speaker, start or None), to show the tool again when saving failed."""
     try:
-        rows = json.loads(payload).get("lines")
+        rows = loads_json(payload).get("lines")
         return [
             {
                 "speaker": r.get("speaker") or None,
@@ -175,7 +176,7 @@ def parse_seconds(value: str | None, longest: float = 24 * 3600) -> float | None
 
 
 def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return finite_number(value) is not None
 
 
 def _escape(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from app.learn.outline import LessonOutline
 from app.learn.progress import record_started
 from app.models import LessonProgress, utcnow
 from app.prebuilt import PrebuiltSelect, PrebuiltWrite
+from app.untrusted import finite_number
 from app.watching import intervals
 
 
@@ -99,14 +99,14 @@ def parse_report(data: object) -> Report:
     ranges = data.get("ranges", [])
     if not isinstance(ranges, list) or len(ranges) > 500:
         raise BadReport("'ranges' must be a list of [start, end] pairs (at most 500).")
-    position, speed = data.get("position", 0), data.get("speed", 1.0)
+    position, speed = finite_number(data.get("position", 0)), finite_number(data.get("speed", 1.0))
     for name, value in (("position", position), ("speed", speed)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if value is None:
             raise BadReport(f"'{name}' must be a number.")
     if not 0.25 <= speed <= 4:
         raise BadReport("'speed' must be between 0.25 and 4.")
     served = data.get("served")
-    return Report(ranges, max(0.0, float(position)), float(speed), served if isinstance(served, str) else None)
+    return Report(ranges, max(0.0, position), speed, served if isinstance(served, str) else None)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from app.untrusted import finite_number
+
 Interval = tuple[float, float]
 
 #: Gaps shorter than this (seconds) are treated as touching.  ``timeupdate`` events fire only every
@@ -69,14 +71,7 @@ def _as_seconds(value: object) -> float | None:
     """Return ``value`` as a finite float, or None: untrusted JSON may hold anything."""
     if type(value) is float:  # the common case, checked first: stored lists hold nothing else
         return value if math.isfinite(value) else None
-    # bool is an int subclass, but ``[true, false]`` is garbage, not ``[1, 0]``.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # ints too large for a float
-        return None
-    return number if math.isfinite(number) else None
+    return finite_number(value)
 
 
 def _parse(ranges: object) -> list[Interval]:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.routing import LARGEST_ID
+from app.untrusted import LARGEST_ID
 
 PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 SLUGS = {"slug": "what-is-infant-mental-health", "lesson_slug": "watch-the-video"}

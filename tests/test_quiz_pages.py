@@ -121,6 +121,17 @@ def test_passing_records_one_attempt_even_when_sent_twice(app, client, ready):
     assert client.get("/modules/signs-of-good-infant-mental-health/the-nine-signs").status_code == 200
 
 
+def test_an_attempt_keeps_only_its_own_answers(app, client, ready):
+    """Fields a client adds to the form are not stored: unlimited attempts would otherwise let one
+    learner grow the database without bound."""
+    url = _start(client)
+    form = answers_for(_attempt(app, ready))
+    junk = {f"q-junk-{n}": ["x" * 1000] for n in range(300)}
+    assert client.post(url, data={**form, **junk, "other": "y"}).status_code == 302
+    given = _attempt(app, ready).answers["given"]
+    assert set(given) == set(form) and given == {name: values for name, values in form.items()}
+
+
 def test_failing_shows_rewatch_links_and_allows_another_try(app, client, ready):
     url = _start(client)
     client.post(url, data=answers_for(_attempt(app, ready), right=False))

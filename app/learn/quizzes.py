@@ -134,8 +134,10 @@ def submit_attempt(attempt: QuizAttempt, values: dict[str, list[str]]) -> list[g
     if errors:
         return errors
     result = grading.grade_attempt(shown, answers, attempt.pass_mark)
+    # Only the attempt's own fields, as checked above: anything else a client adds is not kept.
+    fields = {q.field for q in shown} | {q.left_field(left) for q in shown for left in q.lefts}
     attempt.answers = {
-        "given": values,
+        "given": {name: value for name, value in values.items() if name in fields},
         "results": [grading.result_view(r, reveal=True) for r in result.results],
     }
     attempt.score = result.score_percent

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from sqlalchemy import delete, func, select, update
+from werkzeug.security import generate_password_hash
 
 from app.auth.safety import safe_next
 from app.extensions import db
@@ -97,8 +98,6 @@ def _signup(client, **overrides):
         "join_code": "",
         "name": "Rosa Diaz",
         "email": "rosa@example.test",
-        "password": PASSWORD,
-        "confirm": PASSWORD,
     }
     data.update(overrides)
     return client.post("/signup", data=data, buffered=True)  # buffered: the mail goes once the response closes
@@ -108,11 +107,11 @@ def _csrf_token(html: str) -> str:
     return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html).group(1)
 
 
-def _confirm(client, path: str, **kwargs):
-    """Open the e-mailed link (a page that changes nothing), then press its button."""
+def _confirm(client, path: str, password: str = PASSWORD, **kwargs):
+    """Open the e-mailed link (a page that changes nothing), choose a password and send it."""
     page = client.get(path)
-    assert page.status_code == 200 and "Confirm and join" in page.get_data(as_text=True)
-    return client.post(path, **kwargs)
+    assert page.status_code == 200 and "Create my account and join" in page.get_data(as_text=True)
+    return client.post(path, data={"password": password, "confirm": password}, **kwargs)
 
 
 def _rosa(app) -> User | None:
@@ -141,7 +140,7 @@ def test_sign_up_mails_a_link_that_creates_the_account(app, client, mailbox):
         assert [m.team.name for m in user.memberships] == ["Home Visitors North"]
         assert {r.value for r in user.roles} == {"learner"}
         assert user.password_hash.startswith("scrypt:"), "passwords are hashed with scrypt"
-        assert PASSWORD not in user.password_hash
+        assert PASSWORD not in user.password_hash and user.check_password(PASSWORD)
 
 
 def test_the_welcome_names_the_team(app, client, mailbox):
@@ -206,7 +205,7 @@ def test_an_expired_sign_up_link_is_refused(app, client, monkeypatch):
     with app.test_request_context(), monkeypatch.context() as m:
         past = time.time() - 25 * 3600
         m.setattr(time, "time", lambda: past)
-        token = make_signup_token(PendingSignup("Rosa", "rosa@example.test", "scrypt:x", team_id))
+        token = make_signup_token(PendingSignup("Rosa", "rosa@example.test", team_id))
     response = client.get(f"/signup/confirm/{token}")
     assert response.status_code == 400 and "This link has expired" in response.get_data(as_text=True)
     assert _rosa(app) is None
@@ -226,10 +225,7 @@ def test_a_sign_up_link_for_a_team_that_is_gone(app, client, mailbox):
     [
         ({"join_code": "WRONG123"}, "No team has this join code"),
         ({"email": "not-an-email"}, "Please enter a valid email address"),
-        ({"password": "short", "confirm": "short"}, "Field must be between 10 and 200 characters long."),
-        ({"confirm": "something-else-entirely"}, "The passwords do not match."),
         ({"name": ""}, "This field is required."),
-        ({"password": "password123", "confirm": "password123"}, "This password is too common; choose another."),
     ],
 )
 def test_sign_up_rejects_bad_input_with_a_message(app, client, overrides, message):
@@ -239,6 +235,64 @@ def test_sign_up_rejects_bad_input_with_a_message(app, client, overrides, messag
     page = response.get_data(as_text=True)
     assert message in page
     assert 'value="Rosa Diaz"' in page or overrides.get("name") == "", "what was typed is kept"
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "message"),
+    [
+        ("short", "short", "Field must be between 10 and 200 characters long."),
+        (PASSWORD, "something-else-entirely", "The passwords do not match."),
+        ("password123", "password123", "This password is too common; choose another."),
+        ("Rosa Diaz 1", "Rosa Diaz 1", "must not be your email address or your name"),
+    ],
+)
+def test_the_password_chosen_from_the_link_must_be_good(app, client, mailbox, password, confirm, message):
+    _signup(client, join_code=_team(app))
+    path = link_path(mailbox.messages[0], "/signup/confirm/")
+    page = client.post(path, data={"password": password, "confirm": confirm})
+    assert page.status_code == 200 and message in page.get_data(as_text=True)
+    assert "Finish joining Home Visitors North" in page.get_data(as_text=True)
+    assert _rosa(app) is None
+
+
+def test_only_whoever_reads_the_mail_chooses_the_password(app, client, mailbox):
+    """Someone who knows the join code signs up with a colleague's address: the colleague, opening the
+    link, chooses the password. Nothing the first person typed can sign in to the account, and the
+    link carries no password of theirs, not even hashed."""
+    intruder = app.test_client()
+    intruder.post(
+        "/signup",
+        data={"join_code": _team(app), "name": "Rosa Diaz", "email": "rosa@example.test",
+              "password": "intruders-password-1", "confirm": "intruders-password-1"},
+        buffered=True,  # the mail goes once the response closes
+    )  # fmt: skip
+    path = link_path(mailbox.messages[0], "/signup/confirm/")
+    assert "intruders-password-1" not in path
+    with app.test_request_context():
+        from app.auth.tokens import _serializer
+
+        assert set(_serializer().loads(path.rsplit("/", 1)[1])) == {"n", "e", "t"}
+    assert _confirm(client, path, password="rosas-own-password-1").status_code == 302
+    user = _rosa(app)
+    assert user.check_password("rosas-own-password-1") and not user.check_password("intruders-password-1")
+
+
+def test_a_link_mailed_with_a_password_in_it_still_asks_for_one(app, client):
+    """Links mailed before the password was chosen on the link's page carry a password hash: unused."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from app.auth.tokens import SIGNUP_SALT
+
+    code = _team(app)
+    with app.app_context():
+        team_id = db.session.scalar(select(Team.id).where(Team.join_code == code))
+    old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=SIGNUP_SALT)
+    hashed = generate_password_hash("typed-on-the-old-form-1")
+    token = old.dumps({"n": "Rosa Diaz", "e": "rosa@example.test", "p": hashed, "t": team_id})
+    assert client.post(f"/signup/confirm/{token}").status_code == 200  # no password chosen: the form again
+    assert _rosa(app) is None
+    assert _confirm(client, f"/signup/confirm/{token}", password="rosas-own-password-1").status_code == 302
+    assert _rosa(app).check_password("rosas-own-password-1")
 
 
 def test_sign_up_with_a_taken_email_answers_the_same_and_says_so_only_by_mail(app, client, make_user, mailbox):
@@ -417,5 +471,6 @@ def test_a_sign_up_link_needs_the_page_own_token_to_make_the_account(app, client
     assert visitor.post(path).status_code == 400
     assert _rosa(app) is None
     page = visitor.get(path).get_data(as_text=True)
-    assert visitor.post(path, data={"csrf_token": _csrf_token(page)}).status_code == 302
+    form = {"csrf_token": _csrf_token(page), "password": PASSWORD, "confirm": PASSWORD}
+    assert visitor.post(path, data=form).status_code == 302
     assert _rosa(app) is not None

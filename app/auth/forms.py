@@ -38,9 +38,19 @@ class SignupForm(FlaskForm):
     )
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    password = new_password("Password")
+    submit = SubmitField("Email me a link")
+
+
+class SignupPasswordForm(FlaskForm):
+    """On the page the sign-up link opens: whoever holds the mailbox chooses the password. Chosen on
+    the sign-up form instead, it was anyone's who knew the join code and typed another person's
+    address, and the account became theirs once that person pressed the button in the e-mail.
+    The view sets ``password_owner`` (the pending sign-up) so the password is checked against the
+    name and address."""
+
+    password = new_password("Choose a password")
     confirm = repeat_password("Repeat password")
-    submit = SubmitField("Create my account")
+    submit = SubmitField("Create my account and join")
 
 
 class PasswordChangeForm(FlaskForm):

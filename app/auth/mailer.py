@@ -48,7 +48,7 @@ def signup_link_text(team: str, link: str, hours: int) -> tuple[str, str]:
         f"Finish joining {team}",
         "Hello,\n\n"
         f"To finish creating your account on {SITE_NAME} and join {team}, open this link "
-        f"within {hours} hours:\n\n{link}\n\n"
+        f"within {hours} hours and choose your password:\n\n{link}\n\n"
         "If you did not ask to join, you can ignore this e-mail: no account is created without the link.\n",
     )
 

@@ -11,16 +11,15 @@ from flask import flash, make_response, redirect, render_template, request, sess
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from app.auth import bp, limits, mailer
 from app.auth.forms import (
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     PasswordChangeForm,
     ResetPasswordForm,
     SignupForm,
+    SignupPasswordForm,
 )
 from app.auth.limits import Blocked, client_address, normalize_email
 from app.auth.person import own_account
@@ -108,11 +107,9 @@ def signup():
         if team is None:
             form.join_code.errors.append("No team has this join code. Check it with your supervisor.")
         else:
-            # Hashed whether or not the address is taken, so both cases take as long.
-            password_hash = generate_password_hash(form.password.data)
             existing = find_user(email)
             if existing is None:
-                pending = PendingSignup(form.name.data.strip(), email, password_hash, team.id)
+                pending = PendingSignup(form.name.data.strip(), email, team.id)
                 link = mailer.site_link("auth.signup_confirm", token=make_signup_token(pending))
                 subject, text = mailer.signup_link_text(team.name, link, signup_hours())
             else:
@@ -125,11 +122,13 @@ def signup():
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
 def signup_confirm(token: str):
-    """Opening the e-mailed link shows what it will do; only the button on that page makes the account.
+    """Opening the e-mailed link shows what it will do and asks for a password; only sending that form
+    makes the account.
 
     A GET changes nothing: mail scanners open links, and a page that made a visitor's browser open
     someone else's link must not sign the visitor in to that other account (the POST needs the
-    visitor's own CSRF token).
+    visitor's own CSRF token). The password is chosen here, by whoever can read the mail, so an
+    account is never made with a password chosen by someone who typed another person's address.
     """
     if current_user.is_authenticated:
         flash("You are already signed in. To use a link for a new account, sign out first.", "info")
@@ -155,11 +154,13 @@ def signup_confirm(token: str):
     if team is None:
         text = "The team you were joining no longer exists. Ask your supervisor for a new join code."
         return _message("This team is no longer here", text, again, 400)
-    form = EmptyForm()
+    form = SignupPasswordForm()
+    form.password_owner = pending  # the password must not be their name or address
     if not form.validate_on_submit():
         return render_template("auth/signup_confirm.html", pending=pending, team=team, form=form)
     # A POST began its transaction as a writer (BEGIN IMMEDIATE on SQLite), so the checks above hold.
-    user = User(email=pending.email, name=pending.name, password_hash=pending.password_hash)
+    user = User(email=pending.email, name=pending.name, password_hash="")
+    user.set_password(form.password.data)
     user.set_roles({Role.LEARNER})
     db.session.add(user)
     db.session.add(TeamMember(team=team, user=user))

@@ -36,7 +36,6 @@ SIGNUP_SALT = "signup"
 class PendingSignup:
     name: str
     email: str
-    password_hash: str
     team_id: int
 
 
@@ -55,9 +54,7 @@ def signup_hours() -> int:
 
 
 def make_signup_token(pending: PendingSignup) -> str:
-    return _serializer().dumps(
-        {"n": pending.name, "e": pending.email, "p": pending.password_hash, "t": pending.team_id}
-    )
+    return _serializer().dumps({"n": pending.name, "e": pending.email, "t": pending.team_id})
 
 
 def read_signup_token(token: str) -> PendingSignup | LinkProblem:
@@ -69,10 +66,11 @@ def read_signup_token(token: str) -> PendingSignup | LinkProblem:
         return LinkProblem.INVALID
     if not isinstance(data, dict):
         return LinkProblem.INVALID
-    name, email, password_hash, team_id = (data.get(k) for k in ("n", "e", "p", "t"))
-    if not all(isinstance(v, str) and v for v in (name, email, password_hash)) or type(team_id) is not int:
+    # Links mailed before the password moved to the link's page also carry one ("p"): it is not used.
+    name, email, team_id = (data.get(k) for k in ("n", "e", "t"))
+    if not all(isinstance(v, str) and v for v in (name, email)) or type(team_id) is not int:
         return LinkProblem.INVALID
-    return PendingSignup(name=name, email=email, password_hash=password_hash, team_id=team_id)
+    return PendingSignup(name=name, email=email, team_id=team_id)
 
 
 # --- password reset links --------------------------------------------------------------------

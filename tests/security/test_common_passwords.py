@@ -66,10 +66,17 @@ def _team(app) -> str:
 
 
 def test_refused_at_sign_up(app, client):
-    data = {"join_code": _team(app), "name": "Rosa Diaz", "email": "rosa@example.test"}
-    page = client.post("/signup", data=data | {"password": "Password123!", "confirm": "Password123!"})
+    """The password is chosen on the page the sign-up link opens."""
+    from app.auth.tokens import PendingSignup, make_signup_token
+
+    code = _team(app)
+    with app.app_context():
+        team_id = db.session.scalar(select(Team.id).where(Team.join_code == code))
+    with app.test_request_context():
+        link = "/signup/confirm/" + make_signup_token(PendingSignup("Rosa Diaz", "rosa@example.test", team_id))
+    page = client.post(link, data={"password": "Password123!", "confirm": "Password123!"})
     assert page.status_code == 200 and COMMON_MESSAGE in page.get_data(as_text=True)
-    page = client.post("/signup", data=data | {"password": "Rosa Diaz 1", "confirm": "Rosa Diaz 1"})
+    page = client.post(link, data={"password": "Rosa Diaz 1", "confirm": "Rosa Diaz 1"})
     assert "must not be your email address or your name" in page.get_data(as_text=True)
 
 

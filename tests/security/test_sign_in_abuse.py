@@ -175,7 +175,7 @@ def test_rows_outside_the_window_are_pruned_when_a_key_is_counted(app, client):
 
 
 def _signup(client, email="rosa@example.test", code="NOSUCHCODE", address="192.0.2.20"):
-    data = {"join_code": code, "name": "Rosa", "email": email, "password": PASSWORD, "confirm": PASSWORD}
+    data = {"join_code": code, "name": "Rosa", "email": email}
     return client.post("/signup", data=data, environ_base={"REMOTE_ADDR": address})
 
 

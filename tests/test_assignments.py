@@ -166,6 +166,34 @@ def test_delete_is_a_post_and_removes_only_this_teams_assignment(app, client, au
     assert [a.id for a in _assignments(app)] == [theirs, bos]
 
 
+def test_a_personal_due_date_another_supervisor_set_is_shown_but_only_they_remove_it(
+    app, client, auth, teams, make_user
+):
+    """Ana is in Team A and in Team B: Team B's supervisor set her a due date, which Team A's sees."""
+    with app.app_context():
+        db.session.add(TeamMember(team_id=teams["team_b"], user_id=teams["ana"].id))
+        db.session.commit()
+    theirs = _add(app, module_id=teams["modules"][M2], user_id=teams["ana"].id, within_days=5,
+                  created_by_id=teams["other_supervisor"].id)  # fmt: skip
+    mine = _add(app, module_id=teams["modules"][M1], user_id=teams["ana"].id, within_days=5,
+                created_by_id=teams["supervisor"].id)  # fmt: skip
+    auth.login(teams["supervisor"])
+    page = client.get(_page(teams["team_a"])).get_data(as_text=True)
+    assert "Set by Olga Other" in page and page.count("Remove the due date of") == 1  # mine only
+    refused = client.post(f"{_page(teams['team_a'])}/{theirs}/delete")
+    assert refused.status_code == 403 and "Olga Other set this due date" in refused.get_data(as_text=True)
+    assert client.post(f"{_page(teams['team_a'])}/{mine}/delete").status_code == 302
+    auth.logout()
+    auth.login(teams["other_supervisor"])
+    assert client.post(f"{_page(teams['team_b'])}/{theirs}/delete").status_code == 302
+    assert _assignments(app) == []
+    theirs = _add(app, module_id=teams["modules"][M2], user_id=teams["ana"].id, within_days=5,
+                  created_by_id=teams["other_supervisor"].id)  # fmt: skip
+    auth.logout()
+    auth.login(make_user("admin"))
+    assert client.post(f"{_page(teams['team_a'])}/{theirs}/delete").status_code == 302
+
+
 def test_delete_needs_the_csrf_token(app, client, auth, teams, csrf_on):
     mine = _add(app, module_id=teams["modules"][M1], team_id=teams["team_a"], within_days=10)
     auth.login(teams["supervisor"])

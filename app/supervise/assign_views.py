@@ -72,6 +72,11 @@ class AssignmentRow:
     person: User | None  # None: the whole team
     due_on: date | None
     within_days: int | None
+    set_by: str | None = None  # another supervisor who set this person's due date, which only they remove
+
+    @property
+    def removable(self) -> bool:
+        return self.set_by is None
 
     @property
     def who(self) -> str:
@@ -110,7 +115,25 @@ def _rows(team: Team, members: list[User]) -> list[AssignmentRow]:
             r.Assignment.id,
         )
     )
-    return [AssignmentRow(a.id, title, people.get(a.user_id), a.due_on, a.within_days) for a, title, _ in found]
+    setters = _other_setters([a for a, _title, _position in found])
+    return [
+        AssignmentRow(a.id, title, people.get(a.user_id), a.due_on, a.within_days, setters.get(a.id))
+        for a, title, _ in found
+    ]
+
+
+def _other_setters(assignments: list[Assignment]) -> dict[int, str]:
+    """Personal due dates another supervisor set (a learner can be in their team too), by assignment
+    id, with that supervisor's name: they are shown here but removed by whoever set them, or an
+    administrator. A team-wide one belongs to the team, and its supervisor may remove it."""
+    if current_user.has_role(Role.ADMIN):
+        return {}
+    others = {a.id: a.created_by_id for a in assignments if a.user_id is not None and a.created_by_id is not None}
+    others = {aid: setter for aid, setter in others.items() if setter != current_user.id}
+    if not others:
+        return {}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(set(others.values())))).all())
+    return {aid: names[setter] for aid, setter in others.items() if setter in names}
 
 
 def _duplicate(team: Team, form: AssignmentForm) -> bool:
@@ -179,6 +202,9 @@ def delete_assignment(team_id: int, assignment_id: int):
     assignment = db.session.scalar(select(Assignment).where(Assignment.id == assignment_id, _in_team(team, members)))
     if assignment is None:
         abort(404)
+    setter = _other_setters([assignment]).get(assignment.id)
+    if setter is not None:
+        abort(403, f"{setter} set this due date. Only they, or an administrator, can remove it.")
     title = db.session.scalar(select(Module.title).where(Module.id == assignment.module_id))
     db.session.delete(assignment)
     db.session.commit()

@@ -79,10 +79,18 @@ def login_key(email: str) -> str:
     return f"login:email:{normalize_email(email)}"
 
 
-def login_rules(email: str, address: str) -> list[Rule]:
+def known_browser_key(email: str) -> str:
+    return f"{login_key(email)}:known-browser"
+
+
+def login_rules(email: str, address: str, known_browser: bool = False) -> list[Rule]:
+    """Failures per account and per address. A browser that signed in to the account before counts
+    its failures on a key of its own (app/auth/known_browsers.py), so strangers' failures do not
+    lock the account's owner out of it."""
     config, window = current_app.config, _minutes("LOGIN_WINDOW_MINUTES")
+    account = known_browser_key(email) if known_browser else login_key(email)
     return [
-        Rule(login_key(email), int(config["LOGIN_FAILURES_PER_ACCOUNT"]), window),
+        Rule(account, int(config["LOGIN_FAILURES_PER_ACCOUNT"]), window),
         Rule(f"login:ip:{address}", int(config["LOGIN_FAILURES_PER_ADDRESS"]), window),
     ]
 

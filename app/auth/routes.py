@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import bp, limits, mailer
+from app.auth import bp, known_browsers, limits, mailer
 from app.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -67,15 +67,19 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = normalize_email(form.email.data)
-        counted = limits.attempt(limits.login_rules(email, client_address()))
+        known = known_browsers.is_known(email)
+        counted = limits.attempt(limits.login_rules(email, client_address(), known))
         if isinstance(counted, Blocked):
             return _too_many(counted, "auth/login.html", form=form)
         user = find_user(email)
         valid = (user or _DUMMY).check_password(form.password.data)
         if user and valid and user.is_active:
-            limits.forgive(counted, [limits.login_key(email)])  # success clears this account's failures
+            # Success clears the failures it was counted with: from a known browser only its own, so
+            # signing in while strangers have the account locked does not give them more tries.
+            limits.forgive(counted, [limits.known_browser_key(email) if known else limits.login_key(email)])
             begin_session(user)  # a fresh session at sign-in
-            return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+            response = redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+            return known_browsers.remember(response, email)
         form.password.errors.append("That email and password do not match an active account.")
     return render_template("auth/login.html", form=form)
 

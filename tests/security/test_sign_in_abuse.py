@@ -328,3 +328,66 @@ def test_retry_after_counts_down_from_the_oldest_counted_failure(app, client, ma
     locked = _login(client, user.email)
     assert 240 <= int(locked.headers["Retry-After"]) <= 300
     assert re.search(r"Try again in 5 minutes\.", locked.get_data(as_text=True))
+
+
+# --- browsers that signed in before -------------------------------------------------------------
+
+
+def test_strangers_failures_do_not_lock_the_owner_out_of_a_browser_they_signed_in_with(app, make_user):
+    user = make_user("learner")
+    owner = app.test_client()
+    assert _login(owner, user.email, PASSWORD, address="198.51.100.7").status_code == 302
+    owner.post("/logout")
+    stranger = app.test_client()
+    for n in range(5):  # from five addresses, so no address limit is near
+        assert _login(stranger, user.email, address=f"203.0.113.{n}").status_code == 200
+    assert _login(stranger, user.email, PASSWORD, address="203.0.113.9").status_code == 429
+    assert _login(app.test_client(), user.email, PASSWORD, address="198.51.100.7").status_code == 429
+    signed_in = _login(owner, user.email, PASSWORD, address="198.51.100.7")
+    assert signed_in.status_code == 302, "the browser that signed in before still gets in"
+    assert _login(stranger, user.email, PASSWORD, address="203.0.113.9").status_code == 429, "still locked for them"
+
+
+def test_a_known_browser_has_the_same_few_tries_of_its_own(app, make_user):
+    user = make_user("learner")
+    browser = app.test_client()
+    assert _login(browser, user.email, PASSWORD).status_code == 302
+    browser.post("/logout")
+    for _ in range(5):
+        assert _login(browser, user.email).status_code == 200
+    assert _login(browser, user.email, PASSWORD).status_code == 429
+    assert _count(app, limits.known_browser_key(user.email)) == 5, "its failures are its own, not the account's"
+    assert _login(app.test_client(), user.email, PASSWORD, address="198.51.100.8").status_code == 302
+
+
+def test_the_known_browser_cookie_is_signed_names_one_account_and_stays_on_the_sign_in_page(app, make_user):
+    rosa, sam = make_user("learner"), make_user("learner")
+    browser = app.test_client()
+    _login(browser, rosa.email, PASSWORD)
+    cookie = browser.get_cookie("known_browser", path="/login")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax" and cookie.path == "/login"
+    assert rosa.email not in cookie.value
+    browser.post("/logout")
+    for _ in range(5):
+        _login(app.test_client(), sam.email, address="203.0.113.20")
+    assert _login(browser, sam.email, PASSWORD, address="203.0.113.21").status_code == 429, "another account's"
+    forged = app.test_client()
+    forged.set_cookie("known_browser", cookie.value[:-4] + "AAAA", path="/login")
+    for _ in range(5):
+        _login(app.test_client(), rosa.email, address="203.0.113.30")
+    assert _login(forged, rosa.email, PASSWORD, address="203.0.113.31").status_code == 429, "a forged one"
+
+
+def test_the_known_browser_cookie_is_secure_in_production(tmp_path):
+    from app.config import ProductionConfig
+
+    config = type("P", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "INSTANCE_PATH": tmp_path,
+                                             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})  # fmt: skip
+    app = create_app(config)
+    with app.test_request_context():
+        from flask import make_response
+
+        from app.auth import known_browsers
+
+        header = known_browsers.remember(make_response(""), "rosa@example.test").headers["Set-Cookie"]
+    assert "Secure" in header and "HttpOnly" in header and "Max-Age=15552000" in header

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from app.database import write_intent
 from app.extensions import db
 from app.models import Lesson, LessonProgress, Module, Quiz, QuizAttempt, QuizQuestion, utcnow
 from app.quiz import grading
@@ -119,6 +122,35 @@ def test_passing_records_one_attempt_even_when_sent_twice(app, client, ready):
     home = client.get("/").get_data(as_text=True)
     assert "1 of 3 modules complete" in home
     assert client.get("/modules/signs-of-good-infant-mental-health/the-nine-signs").status_code == 200
+
+
+def test_answers_sent_while_the_same_attempt_is_being_saved_wait_and_change_nothing(app, client, ready):
+    """Two submissions of one attempt at once (a double tap on a slow phone): the second waits for the
+    first, then finds the attempt submitted and shows its result, on either database."""
+    url = _start(client)
+    attempt = _attempt(app, ready)
+    with app.app_context():
+        engine = db.engine
+    saving = engine.connect()  # another request, part way through saving this attempt's answers
+    with write_intent():  # SQLite: a writer's turn and BEGIN IMMEDIATE, as the app's own writers
+        saving.begin()
+    saving.execute(select(QuizAttempt.id).where(QuizAttempt.id == attempt.id).with_for_update())
+    answers: list = []
+    late = threading.Thread(target=lambda: answers.append(client.post(url, data=answers_for(attempt, right=False))))
+    late.start()
+    time.sleep(0.5)
+    assert late.is_alive(), "the second submission waits"
+    saving.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id)
+        .values(submitted_at=utcnow(), score=100.0, passed=True, answers={"given": {}, "results": []})
+    )
+    saving.commit()
+    saving.close()
+    late.join(timeout=20)
+    assert answers and answers[0].status_code == 302 and answers[0].headers["Location"].endswith("/result")
+    kept = _attempt(app, ready)
+    assert (kept.score, kept.passed, kept.answers["given"]) == (100.0, True, {}), "the first submission stands"
 
 
 def test_an_attempt_keeps_only_its_own_answers(app, client, ready):

@@ -43,7 +43,7 @@ def _open_quiz(slug: str) -> tuple[ModuleView, Quiz]:
 
 
 def _attempt(quiz: Quiz, number: int) -> QuizAttempt:
-    attempt = attempt_of(current_user, quiz, number)
+    attempt = attempt_of(current_user, quiz, number, to_submit=request.method == "POST")
     if attempt is None:
         abort(404)
     return attempt

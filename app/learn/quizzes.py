@@ -52,13 +52,16 @@ def attempt_summaries(user: Person, quiz: Quiz) -> list[AttemptSummary]:
     return [AttemptSummary(*row) for row in rows]
 
 
-def attempt_of(user: Person, quiz: Quiz, number: int) -> QuizAttempt | None:
-    """One of the person's attempts at the quiz, by its number (their own only)."""
-    return db.session.scalar(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.number == number
-        )
+def attempt_of(user: Person, quiz: Quiz, number: int, to_submit: bool = False) -> QuizAttempt | None:
+    """One of the person's attempts at the quiz, by its number (their own only).
+
+    ``to_submit``: read it locked (FOR UPDATE on PostgreSQL; SQLite's writers already take turns),
+    so the same answers sent twice at once (a double tap on a slow phone) are graded once: the
+    second waits, then finds the attempt submitted."""
+    query = select(QuizAttempt).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.number == number
     )
+    return db.session.scalar(query.with_for_update() if to_submit else query)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+import time
+
+from sqlalchemy import insert, select
 
 from app import media_files
+from app.database import write_intent
 from app.extensions import db
 from app.models import Lesson, LessonProgress, Quiz, QuizAttempt, Reflection, utcnow
 
@@ -122,6 +126,33 @@ def test_reflection_is_saved_private_and_editable(app, client, auth, make_user, 
     with app.app_context():
         saved = db.session.scalars(select(Reflection).where(Reflection.user_id == user.id)).all()
         assert [(r.text, r.shared) for r in saved] == [("Edited answer.", True)]
+
+
+def test_a_reflection_saved_twice_at_once_is_saved_once(app, client, auth, make_user, course):
+    """A double tap on a slow phone: the second save waits for the first, then updates the answer it
+    made (on PostgreSQL both used to find none, and the second insert failed with a 500)."""
+    user = make_user("author")
+    auth.login(user)
+    with app.app_context():
+        engine = db.engine
+        lesson_id = db.session.scalar(select(Lesson.id).where(Lesson.slug == "noticing-the-signs"))
+    first = engine.connect()  # the first save, part way through
+    with write_intent():  # SQLite: a writer's turn and BEGIN IMMEDIATE, as the app's own writers
+        first.begin()
+    first.execute(insert(Reflection).values(user_id=user.id, lesson_id=lesson_id, text="First.", shared=False))
+    answers: list = []
+    second = threading.Thread(
+        target=lambda: answers.append(client.post(f"{M2}/noticing-the-signs/reflection", data={"text": "Second."}))
+    )
+    second.start()
+    time.sleep(0.5)
+    first.commit()
+    first.close()
+    second.join(timeout=20)
+    assert answers and answers[0].status_code == 302
+    with app.app_context():
+        saved = db.session.scalars(select(Reflection).where(Reflection.user_id == user.id)).all()
+        assert [r.text for r in saved] == ["Second."]
 
 
 def test_failed_reflection_save_keeps_the_text(client, auth, make_user, course):

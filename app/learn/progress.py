@@ -204,14 +204,16 @@ def can_bypass_locks(user: Person) -> bool:
     return user.has_role(Role.AUTHOR, Role.ADMIN)
 
 
-def _insert(table):
+def upsert_into(table):
+    """An INSERT that can say what to do when the row exists (ON CONFLICT), on either database: the
+    way to write a row two requests may make at the same moment."""
     return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
 def record_started(user_id: int, lesson: LessonOutline | Lesson, connection: Connection | None = None) -> None:
     """Idempotently note that the learner opened ``lesson`` (safe to repeat, safe under races), in the
     session's transaction or on ``connection``'s."""
-    statement = _insert(LessonProgress.__table__).values(
+    statement = upsert_into(LessonProgress.__table__).values(
         user_id=user_id, lesson_id=lesson.id, started_at=utcnow(), updated_at=utcnow()
     )
     (connection or db.session).execute(statement.on_conflict_do_nothing(index_elements=["user_id", "lesson_id"]))

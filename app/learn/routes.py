@@ -38,6 +38,7 @@ from app.learn.progress import (
     progress_of,
     record_completed,
     record_started,
+    upsert_into,
 )
 from app.learn.watching import BadReport, apply_report, note_opened, parse_report, served_token, watched_ratio
 from app.markdown_render import render_markdown
@@ -355,16 +356,18 @@ def save_reflection(slug: str, lesson_slug: str):
             "error",
         )
         return _render_lesson(view, lesson, form, None), 422
-    reflection = db.session.scalar(
-        select(Reflection).where(Reflection.user_id == current_user.id, Reflection.lesson_id == lesson.id)
-    ) or Reflection(user_id=current_user.id, lesson_id=lesson.id)
-    reflection.text = form.text.data
-    reflection.shared = form.shared.data
-    db.session.add(reflection)
+    # One statement whether or not there is an answer already: two saves at once (a double tap on a
+    # slow phone) cannot both find none and both insert one.
+    answer = {"text": form.text.data, "shared": form.shared.data, "updated_at": utcnow()}
+    db.session.execute(
+        upsert_into(Reflection.__table__)
+        .values(user_id=current_user.id, lesson_id=lesson.id, **answer)
+        .on_conflict_do_update(index_elements=["user_id", "lesson_id"], set_=answer)
+    )
     record_completed(current_user, lesson)
     db.session.commit()
     flash(
-        "Your answer is saved." + (" Your supervisor can read it." if reflection.shared else " Only you can read it."),
+        "Your answer is saved." + (" Your supervisor can read it." if answer["shared"] else " Only you can read it."),
         "success",
     )
     return redirect(url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug))

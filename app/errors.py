@@ -6,7 +6,7 @@ from contextlib import suppress
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -19,6 +19,10 @@ MESSAGES = {
     ),
     404: ("We couldn't find that page", "The link may be old, or the page may have moved."),
     405: ("That action isn't available here", "Please use the buttons on the page."),
+    409: (
+        "That clashes with something saved a moment ago",
+        "The same form may have been sent twice. Reload the page to see what was saved.",
+    ),
     413: ("That file is too large", "Please choose a smaller file."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a moment."),
     503: ("The site is briefly unavailable", "Nothing you did caused this. Please try again in a moment."),
@@ -56,6 +60,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):
+        if isinstance(error, IntegrityError):
+            # Two requests wrote the same thing at once (a form sent twice): the other one's stands.
+            db.session.rollback()
+            app.logger.warning("Refused a write that clashes with another: %s", error.orig)
+            return _render(409)
         if not _passing(error):
             return unexpected(error)
         # The request's transaction is gone with its connection: nothing it began was saved.

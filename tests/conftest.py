@@ -41,9 +41,21 @@ def database_url(tmp_path_factory):
     if not server_url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
+    with scratch_postgres_or_skip(server_url, "imh_test") as url:
+        yield url
+
+
+# A PostgreSQL server for the tests that need one whichever database the suite runs on.
+PG_SERVER = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def scratch_postgres_or_skip(server_url: str, prefix: str) -> Iterator[str]:
+    """A scratch database on the server (app.ops.scratch); without a server, the test skips here and
+    fails in CI."""
     with ExitStack() as stack:
         try:
-            url = stack.enter_context(scratch_postgres(server_url, "imh_test"))
+            url = stack.enter_context(scratch_postgres(server_url, prefix))
         except OperationalError as error:
             _unavailable(f"PostgreSQL not reachable at {make_url(server_url).render_as_string()}: {error.orig}")
         yield url

@@ -5,25 +5,20 @@ These run on a scratch PostgreSQL database of their own, whichever database the 
 
 from __future__ import annotations
 
-import os
 import time
-from contextlib import ExitStack
 
 import pytest
 from flask_migrate import upgrade
 from psycopg.pq import TransactionStatus
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.database import end_reads, read_connection
 from app.extensions import db
 from app.models import User
-from app.ops.scratch import scratch_postgres
-from tests.conftest import PASSWORD, AuthActions, _unavailable
+from tests.conftest import PASSWORD, PG_SERVER, AuthActions, scratch_postgres_or_skip
 
-PG_SERVER = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IDLE = 0.3  # seconds: short, so the tests can wait it out
 
 
@@ -32,11 +27,7 @@ def site(tmp_path, request):
     """The app on a scratch PostgreSQL database, its connections checked after ``idle`` seconds
     (the test's ``idle`` mark; IDLE by default)."""
     mark = request.node.get_closest_marker("idle")
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(scratch_postgres(PG_SERVER, "imh_ping"))
-        except OperationalError as error:
-            _unavailable(f"PostgreSQL not reachable for the connection checks: {error.orig}")
+    with scratch_postgres_or_skip(PG_SERVER, "imh_ping") as url:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from contextlib import ExitStack
-
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
@@ -14,10 +11,7 @@ from app.extensions import db
 from app.models import Base
 from app.ops.backup import BackupError, create_backup, verify_backup
 from app.ops.datacopy import copy_data
-from app.ops.scratch import scratch_postgres
-from tests.conftest import _unavailable
-
-PG_SERVER = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from tests.conftest import PG_SERVER, scratch_postgres_or_skip
 
 
 @pytest.fixture
@@ -62,11 +56,7 @@ def other_database(tmp_path, database_url):
     if make_url(database_url).get_backend_name() == "postgresql":
         yield f"sqlite:///{tmp_path / 'copy.sqlite3'}"
         return
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(scratch_postgres(PG_SERVER, "imh_copy"))
-        except Exception as error:  # noqa: BLE001 - no server: skip locally, fail in CI
-            _unavailable(f"PostgreSQL not reachable for the copy test: {error}")
+    with scratch_postgres_or_skip(PG_SERVER, "imh_copy") as url:
         yield url
 
 

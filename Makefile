@@ -53,7 +53,7 @@ bench-http: $(VENV)/.installed-dev  ## Pages under gunicorn (2 workers) as ratio
 
 audit: $(VENV)/.installed-dev  ## Security checks: bandit (no high findings) and pip-audit of the pinned requirements
 	$(BIN)/bandit -q -r app -lll
-	$(BIN)/pip-audit -r requirements.txt
+	$(BIN)/python tools/audit/audit.py requirements.txt
 
 lint: $(VENV)/.installed-dev  ## Check style with ruff
 	$(BIN)/ruff check app tests tools

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -74,6 +77,53 @@ def test_the_refusal_says_which_release_to_pin():
 
     assert "not the latest release (2.0)" in str(refused.value)
     assert "Pin demo==2.0" in str(refused.value)
+
+
+@pytest.fixture
+def pypi_answering(monkeypatch):
+    """Point the feed at a local server that answers every page with one status and body."""
+    servers = []
+
+    def answering(status: int, body: bytes) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        monkeypatch.setattr(
+            pypi_feed, "PROJECT_PAGE", f"http://127.0.0.1:{server.server_address[1]}/pypi/{{name}}/json"
+        )
+
+    yield answering
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("status", "body", "reason"), [(404, b"", "PyPI answered 404"), (200, b"<html>", "not JSON")])
+def test_a_project_page_that_cannot_be_read_is_a_reason_not_a_crash(pypi_answering, status, body, reason):
+    pypi_answering(status, body)
+
+    with pytest.raises(pypi_feed.CannotTell, match=reason):
+        pypi_feed.fetch_project("demo", timeout=5)
+
+
+def test_pypi_out_of_reach_is_a_reason_not_a_crash(monkeypatch):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # closed again below: nothing listens there
+    monkeypatch.setattr(pypi_feed, "PROJECT_PAGE", f"http://127.0.0.1:{port}/pypi/{{name}}/json")
+
+    with pytest.raises(pypi_feed.CannotTell, match="could not be reached"):
+        pypi_feed.fetch_project("demo", timeout=5)
 
 
 def test_every_pin_that_cannot_be_checked_is_listed_at_once():

@@ -14,7 +14,6 @@ import json
 import re
 import subprocess
 import sys
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -35,7 +34,7 @@ def answers(request: urllib.request.Request | str) -> bool:
     try:
         with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT) as response:  # noqa: S310 (fixed https addresses)
             return response.status == 200
-    except (urllib.error.URLError, TimeoutError):
+    except OSError:  # refused, reset, timed out, or an HTTP error status
         return False
 
 

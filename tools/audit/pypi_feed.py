@@ -38,8 +38,10 @@ def fetch_project(name: str, timeout: float = 15.0) -> dict:
             return json.load(response)
     except urllib.error.HTTPError as error:
         raise CannotTell(f"{name}: PyPI answered {error.code} for {url}") from error
-    except (urllib.error.URLError, TimeoutError) as error:
+    except OSError as error:  # refused, reset, timed out: URLError and TimeoutError are OSErrors too
         raise CannotTell(f"{name}: PyPI could not be reached ({error})") from error
+    except ValueError as error:
+        raise CannotTell(f"{name}: PyPI's page at {url} is not JSON ({error})") from error
 
 
 def osv_answer(name: str, version: str, project: dict) -> dict:

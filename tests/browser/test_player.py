@@ -170,3 +170,60 @@ def test_a_forged_report_from_the_page_is_not_credited(page, live_server, course
     assert body["complete"] is False and body["coverage"] < 0.1
     page.reload()
     assert "this lesson is complete" not in page.content()
+
+
+# The player's report queue, driven with a stand-in video and network so a report's answer can be held back.
+REPORT_QUEUE_HARNESS = """async (steps) => {
+  const { trackProgress } = await import('/static/js/progress.js');
+  const sent = [], pending = [];
+  window.fetch = (url, options) => new Promise((resolve, reject) => {
+    sent.push(JSON.parse(options.body).ranges);
+    pending.push({ resolve, reject });
+  });
+  let tick = null;
+  window.setInterval = (report) => { tick = report; return 1; };
+  window.clearInterval = () => { tick = null; };
+  const video = new EventTarget();
+  Object.assign(video, { currentTime: 0, paused: false, seeking: false, playbackRate: 1, dataset: { served: 'x' } });
+  const fire = (type) => video.dispatchEvent(new Event(type));
+  const playTo = (t) => {
+    while (video.currentTime < t) { video.currentTime = Math.min(t, video.currentTime + 0.25); fire('timeupdate'); }
+  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  trackProgress(video, { url: '/progress', csrf: 'token', onResult: () => {} });
+  fire('play'); fire('playing');
+  for (const [step, value] of steps) {
+    if (step === 'play to') playTo(value);
+    if (step === 'report') tick();
+    if (step === 'seek to') {
+      video.seeking = true; fire('seeking'); video.currentTime = value; video.seeking = false;
+    }
+    if (step === 'seeked') fire('seeked');
+    if (step === 'pause') { video.paused = true; fire('pause'); }
+    if (step === 'resume') { video.paused = false; fire('play'); fire('playing'); }
+    if (step === 'answer ok') pending.shift().resolve({ ok: true, json: async () => ({}) });
+    if (step === 'answer lost') pending.shift().reject(new TypeError('network'));
+    await settle();
+  }
+  return sent;
+}"""
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        # A seek while a report is on its way, whose answer comes before the seek ends.
+        [("play to", 10), ("report", 0), ("play to", 14), ("seek to", 60), ("answer ok", 0), ("seeked", 0)],
+        # A pause while a report is on its way; the pause's own report is lost, the first one answered.
+        [("play to", 10), ("report", 0), ("play to", 14), ("pause", 0), ("answer ok", 0), ("answer lost", 0)]
+        + [("resume", 0), ("play to", 20), ("report", 0)],
+    ],
+    ids=["seek", "lost-pause-report"],
+)
+def test_a_range_played_while_a_report_is_on_its_way_is_sent_later(page, live_server, steps):
+    page.goto(live_server + "/about")
+
+    sent = page.evaluate(REPORT_QUEUE_HARNESS, [list(step) for step in steps])
+
+    assert sent[0] == [[0, 10]]
+    assert [10, 14] in sent[-1], f"the range 10-14 s was never sent again after {sent}"

@@ -37,7 +37,8 @@ export function trackProgress(video, { url, csrf, onResult }) {
   async function send() {
     const body = payload();
     if (!body.ranges.length) return;
-    const sent = played;
+    // A copy: ranges closed while this report is on its way join `played` and must stay queued.
+    const sent = played.slice();
     try {
       const response = await fetch(url, {
         method: "POST",

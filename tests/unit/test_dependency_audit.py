@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def test_the_refusal_says_which_release_to_pin():
     with pytest.raises(pypi_feed.CannotTell) as refused:
         pypi_feed.osv_answer("demo", "1.9", project("2.0"))
 
-    assert "not the latest release (2.0)" in str(refused.value)
+    assert "not the latest release (2.0, out since" in str(refused.value)
     assert "Pin demo==2.0" in str(refused.value)
 
 
@@ -124,6 +125,37 @@ def test_pypi_out_of_reach_is_a_reason_not_a_crash(monkeypatch):
 
     with pytest.raises(pypi_feed.CannotTell, match="could not be reached"):
         pypi_feed.fetch_project("demo", timeout=5)
+
+
+def released(on: str, latest: str = "2.0", *advisories: dict) -> dict:
+    """A project page whose latest release's files were uploaded on that day."""
+    return {**project(latest, *advisories), "urls": [{"upload_time_iso_8601": f"{on}T12:00:00.000000Z"}]}
+
+
+NOW = datetime(2099, 3, 20, tzinfo=UTC)
+
+
+def test_a_pin_behind_a_new_release_gets_its_advisories_and_a_warning_with_a_date():
+    page = released("2099-03-17", "2.0", ADVISORY)
+
+    assert [record["id"] for record in pypi_feed.osv_answer("demo", "1.9", page, now=NOW)["vulns"]] == ["PYSEC-2099-1"]
+    warning = pypi_feed.lag_warning("demo", "1.9", page, now=NOW)
+    assert warning == (
+        "demo 1.9 is behind 2.0 (out since 2099-03-17): advisories fixed in between cannot be seen from here. "
+        "Pin demo==2.0 before 2099-03-31, when this audit will fail."
+    )
+
+
+def test_a_pin_behind_a_release_out_for_two_weeks_is_refused():
+    page = released("2099-03-05")
+
+    assert pypi_feed.lag_warning("demo", "1.9", page, now=NOW) is None
+    with pytest.raises(pypi_feed.CannotTell, match=r"out since 2099-03-05"):
+        pypi_feed.osv_answer("demo", "1.9", page, now=NOW)
+
+
+def test_a_pin_on_the_latest_release_has_no_warning():
+    assert pypi_feed.lag_warning("demo", "2.0", released("2099-03-19"), now=NOW) is None
 
 
 def test_every_pin_that_cannot_be_checked_is_listed_at_once():
@@ -195,4 +227,4 @@ def test_pip_audit_fails_when_the_feed_cannot_tell(tmp_path, capfd):
 
     assert result.returncode != 0
     assert "No known vulnerabilities found" not in result.stdout + result.stderr
-    assert "demo-package 1.0 is not the latest release (2.0)" in capfd.readouterr().err
+    assert "demo-package 1.0 is not the latest release (2.0," in capfd.readouterr().err

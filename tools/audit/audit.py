@@ -87,6 +87,9 @@ def main(argv: list[str]) -> int:
         print(f"Cannot audit: {reason}", file=sys.stderr)
     if unchecked:
         return 1
+    for name, version in pinned:
+        if warning := pypi_feed.lag_warning(name, version, fetch(name)):
+            print(f"Warning: {warning}", file=sys.stderr)
     server = pypi_feed.serve(fetch)
     try:
         return subprocess.call([*command, "--vulnerability-service", "osv", "--osv-url", pypi_feed.query_url(server)])

@@ -16,6 +16,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from packaging.utils import canonicalize_name
@@ -24,6 +25,8 @@ from packaging.version import InvalidVersion, Version
 PROJECT_PAGE = "https://pypi.org/pypi/{name}/json"
 
 FetchProject = Callable[[str], dict]
+# How long a pin may stay behind a new release before the audit fails for want of a feed that can check it.
+GRACE = timedelta(days=14)
 
 
 class CannotTell(Exception):
@@ -44,18 +47,19 @@ def fetch_project(name: str, timeout: float = 15.0) -> dict:
         raise CannotTell(f"{name}: PyPI's page at {url} is not JSON ({error})") from error
 
 
-def osv_answer(name: str, version: str, project: dict) -> dict:
-    """The answer api.osv.dev's /v1/query gives for one pin, built from the project's PyPI page."""
-    latest = project["info"]["version"]
-    try:
-        on_latest = Version(version) == Version(latest)
-    except InvalidVersion as error:
-        raise CannotTell(f"{name} {version}: not a version PyPI's pages can be compared with") from error
-    if not on_latest:
+def osv_answer(name: str, version: str, project: dict, now: datetime | None = None) -> dict:
+    """The answer api.osv.dev's /v1/query gives for one pin, built from the project's PyPI page.
+
+    A pin behind a release younger than GRACE gets the latest release's advisories (those it most likely shares;
+    `lag_warning` says what cannot be seen): a release should not turn the audit red the day it appears.
+    """
+    if lag_warning(name, version, project, now) is None and not _on_latest(name, version, project):
+        latest = project["info"]["version"]
         raise CannotTell(
-            f"{name} {version} is not the latest release ({latest}). PyPI's project page lists advisories for the "
-            f"latest release only, so this pin cannot be checked from here. Pin {name}=={latest} and run make test, "
-            "or audit where pypi.org's release pages or api.osv.dev can be reached."
+            f"{name} {version} is not the latest release ({latest}, out since {_released(project) or 'an unknown date'}"
+            f"). PyPI's project page lists advisories for the latest release only, so this pin cannot be checked "
+            f"from here. Pin {name}=={latest} and run make test, or audit where pypi.org's release pages or "
+            "api.osv.dev can be reached."
         )
     records, seen = [], set()
     for entry in project.get("vulnerabilities") or []:
@@ -64,6 +68,35 @@ def osv_answer(name: str, version: str, project: dict) -> dict:
             records.append(_osv_record(canonicalize_name(name), entry))
         seen.update([entry["id"], *(entry.get("aliases") or [])])
     return {"vulns": records}
+
+
+def lag_warning(name: str, version: str, project: dict, now: datetime | None = None) -> str | None:
+    """What a pin behind a release out for less than GRACE leaves unchecked, and by when it must move."""
+    released = _released(project)
+    if released is None or _on_latest(name, version, project):
+        return None
+    due = released + GRACE
+    if (now or datetime.now(UTC)) >= due:
+        return None
+    latest = project["info"]["version"]
+    return (
+        f"{name} {version} is behind {latest} (out since {released:%Y-%m-%d}): advisories fixed in between cannot be "
+        f"seen from here. Pin {name}=={latest} before {due:%Y-%m-%d}, when this audit will fail."
+    )
+
+
+def _on_latest(name: str, version: str, project: dict) -> bool:
+    try:
+        return Version(version) == Version(project["info"]["version"])
+    except InvalidVersion as error:
+        raise CannotTell(f"{name} {version}: not a version PyPI's pages can be compared with") from error
+
+
+def _released(project: dict) -> datetime | None:
+    """When the latest release's first file was uploaded (the page's `urls` are that release's files)."""
+    times = [file.get("upload_time_iso_8601") for file in project.get("urls") or []]
+    times = [datetime.fromisoformat(time.replace("Z", "+00:00")) for time in times if time]
+    return min(times) if times else None
 
 
 def _osv_record(name: str, entry: dict) -> dict:

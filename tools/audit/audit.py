@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
         return subprocess.call([*command, "--vulnerability-service", "osv"])
     print(
         "Vulnerability feed: PyPI's project pages (pypi.org's release pages and api.osv.dev do not answer here), "
-        "which can check only pins on a project's latest release",
+        "which list advisories for a project's latest release only",
         flush=True,
     )
     fetch = functools.cache(pypi_feed.fetch_project)

@@ -53,13 +53,13 @@ def osv_answer(name: str, version: str, project: dict, now: datetime | None = No
     A pin behind a release younger than GRACE gets the latest release's advisories (those it most likely shares;
     `lag_warning` says what cannot be seen): a release should not turn the audit red the day it appears.
     """
-    if lag_warning(name, version, project, now) is None and not _on_latest(name, version, project):
-        latest = project["info"]["version"]
+    if not _on_latest(name, version, project) and not _within_grace(project, now):
+        latest, released = project["info"]["version"], _released(project)
         raise CannotTell(
-            f"{name} {version} is not the latest release ({latest}, out since {_released(project) or 'an unknown date'}"
-            f"). PyPI's project page lists advisories for the latest release only, so this pin cannot be checked "
-            f"from here. Pin {name}=={latest} and run make test, or audit where pypi.org's release pages or "
-            "api.osv.dev can be reached."
+            f"{name} {version} is not the latest release ({latest}, out since "
+            f"{f'{released:%Y-%m-%d}' if released else 'an unknown date'}). PyPI's project page lists advisories for "
+            f"the latest release only, so this pin cannot be checked from here. Pin {name}=={latest} and run make "
+            "test, or audit where pypi.org's release pages or api.osv.dev can be reached."
         )
     records, seen = [], set()
     for entry in project.get("vulnerabilities") or []:
@@ -72,17 +72,20 @@ def osv_answer(name: str, version: str, project: dict, now: datetime | None = No
 
 def lag_warning(name: str, version: str, project: dict, now: datetime | None = None) -> str | None:
     """What a pin behind a release out for less than GRACE leaves unchecked, and by when it must move."""
+    if _on_latest(name, version, project) or not _within_grace(project, now):
+        return None
     released = _released(project)
-    if released is None or _on_latest(name, version, project):
-        return None
     due = released + GRACE
-    if (now or datetime.now(UTC)) >= due:
-        return None
     latest = project["info"]["version"]
     return (
         f"{name} {version} is behind {latest} (out since {released:%Y-%m-%d}): advisories fixed in between cannot be "
         f"seen from here. Pin {name}=={latest} before {due:%Y-%m-%d}, when this audit will fail."
     )
+
+
+def _within_grace(project: dict, now: datetime | None) -> bool:
+    released = _released(project)
+    return released is not None and (now or datetime.now(UTC)) < released + GRACE
 
 
 def _on_latest(name: str, version: str, project: dict) -> bool:
